@@ -1,0 +1,92 @@
+"""Name normalisation: the one place that decides when two spellings are the same name.
+
+Used to build alias keys in the knowledge base and to look mentions up, so both sides agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+_QUOTES = "\"'“”„«»‹›‘’`"
+_POSSESSIVE = re.compile(r"(?:'s|'|’s|’)$")
+_NON_WORD = re.compile(r"[^\w]+")
+_SPACES = re.compile(r"\s+")
+
+# Transliteration variants of Slavic names in English text: Zelenskyy/Zelenskiy/Zelensky,
+# Kyiv/Kiev is a separate alias. Applied per word to build the loose key.
+_WORD_ENDINGS = (("iy", "y"), ("yy", "y"), ("ij", "y"), ("yi", "y"), ("yj", "y"))
+_WORD_INNER = (("kh", "h"), ("zh", "z"), ("ts", "c"), ("yu", "u"), ("ya", "a"), ("ye", "e"))
+
+
+def fold(text: str) -> str:
+    """Casefold and strip diacritics (Erdoğan → erdogan), keeping non-Latin letters."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalise(name: str) -> str:
+    """Return the lookup key of a name: case, diacritics, dots and punctuation folded.
+
+    "U.S." → "us", "F-16" → "f 16", "Erdoğan" → "erdogan", "Кремль" → "кремль".
+    """
+    text = fold(name.translate(_APOSTROPHES)).replace(".", "").replace("'", "")
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", text).replace("_", " ")).strip()
+
+
+def loose_key(name: str) -> str:
+    """A looser key that also folds common transliteration variants (Zelenskiy → zelensky)."""
+    words = []
+    for word in normalise(name).split():
+        for old, new in _WORD_INNER:
+            word = word.replace(old, new)
+        for old, new in _WORD_ENDINGS:
+            if word.endswith(old) and len(word) > len(old) + 2:
+                word = word[: -len(old)] + new
+                break
+        words.append(word)
+    return " ".join(words)
+
+
+def strip_possessive(text: str) -> str:
+    """Drop a trailing possessive: "Kyiv’s" → "Kyiv", "allies'" → "allies"."""
+    return _POSSESSIVE.sub("", text.translate(_APOSTROPHES)) if text else text
+
+
+def variants(name: str) -> list[str]:
+    """Normalised forms worth looking up for a surface name, most literal first.
+
+    Covers possessives, plurals ("Storm Shadows" → "storm shadow", "F-16s" → "f 16") and a
+    leading article ("the Kremlin" → "kremlin").
+    """
+    key = normalise(name)
+    forms = [key]
+    if key.startswith("the "):
+        forms.append(key[4:])
+    for form in list(forms):
+        if form.endswith("s") and len(form) > 3:
+            forms.append(form[:-1])
+            if form.endswith("es") and len(form) > 4:
+                forms.append(form[:-2])
+    seen: dict[str, None] = {}
+    for form in forms:
+        if form:
+            seen.setdefault(form, None)
+    return list(seen)
+
+
+def strip_quotes(text: str) -> tuple[int, int]:
+    """Return (left, right) counts of quote characters wrapping ``text``."""
+    left = len(text) - len(text.lstrip(_QUOTES))
+    right = len(text) - len(text.rstrip(_QUOTES))
+    return left, right
+
+
+def acronym(name: str) -> str:
+    """Initials of a multi-word name: "Agence France-Presse" → "afp"; "" for one word."""
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w[0].isalpha()]
+    significant = [w for w in words if w.casefold() not in {"of", "the", "and", "for", "de", "la"}]
+    if len(significant) < 2:
+        return ""
+    return "".join(w[0] for w in significant).casefold()
