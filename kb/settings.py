@@ -33,12 +33,18 @@ class Settings:
     linked_labels: tuple[str, ...] = ("PERSON", "ORG", "WEAPON", "GPE")
     #: below this score a mention stays unresolved (NIL)
     nil_threshold: float = 0.5
+    #: when the runner-up (another QID) scores within this margin of the best, stay unresolved
+    min_margin: float = 0.03
+    #: "full" (clusters, context, coherence) or "prior" (popularity-only baseline)
+    linker: str = "full"
     #: rapidfuzz ratio (0-100) a name must reach to count as a fuzzy candidate
     fuzzy_threshold: float = 92.0
     #: at most this many candidates are scored per mention
     max_candidates: int = 20
     weights: dict[str, float] = field(default_factory=_default_weights)
     batch_size: int = 32
+    #: look names the local knowledge base cannot resolve up on Wikidata (cached locally)
+    online: bool = False
     #: Wikidata access for --online
     sparql_endpoint: str = "https://query.wikidata.org/sparql"
     api_endpoint: str = "https://www.wikidata.org/w/api.php"
@@ -47,6 +53,17 @@ class Settings:
     retries: int = 3
     backoff: float = 1.0
     languages: tuple[str, ...] = ("en",)
+    #: how --online fetches entity data: "api" (wbgetentities) or "sparql" (wikidata-client query)
+    online_fetch: str = "api"
+
+    def linking_signature(self) -> str:
+        """What, besides the knowledge base, decides a document's links: stored per document so
+        that a build with other settings relinks it."""
+        weights = ",".join(f"{k}={v}" for k, v in sorted(self.weights.items()))
+        return (
+            f"{self.model}|{self.linker}|{self.nil_threshold}|{self.min_margin}|"
+            f"{self.fuzzy_threshold}|{self.max_candidates}|{','.join(self.linked_labels)}|{weights}"
+        )
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given fields replaced; None values are ignored."""

@@ -1,0 +1,36 @@
+# Two commands set everything up on a fresh machine with Python 3.11:
+#   make demo   builds kb.db from examples/ and serves it with Datasette on 127.0.0.1:8001
+#   make test   runs the test suite (what CI runs)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8001
+
+.PHONY: demo build serve test test-fast bench clean
+
+$(BIN)/kb: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: build serve
+
+build: $(BIN)/kb
+	$(BIN)/kb build examples/ --db kb.db
+
+serve: $(BIN)/kb
+	$(BIN)/kb serve kb.db --host $(HOST) --port $(PORT)
+
+test: $(BIN)/kb
+	$(BIN)/python -m pytest -q
+
+test-fast: $(BIN)/kb
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: $(BIN)/kb
+	$(BIN)/python bench/bench_pipeline.py
+
+clean:
+	rm -rf $(VENV) kb.db kb.db-wal kb.db-shm *.egg-info

@@ -1,0 +1,86 @@
+"""`kb annotate`: the machine interface. Text in, linked mentions out, as JSON lines.
+
+Input: JSON lines ``{"id": …, "text": …}`` (other keys ignored), or plain text (the whole input is
+one document). Output, one line per input document::
+
+    {"id": "…", "mentions": [{"start": 0, "end": 16, "text": "Jens Stoltenberg",
+      "label": "PERSON", "qid": "Q57665", "name": "Jens Stoltenberg", "score": 0.91}]}
+
+Offsets are character offsets into the given text (end exclusive). ``qid`` is null for
+unresolved names. Only linked labels (PERSON, ORG, WEAPON, GPE by default) are output. This format
+is stable: evaluation and other tools depend on it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from .knowledge import KnowledgeBase
+from .link import LinkResult
+from .pipeline import link_texts, make_nlp
+from .records import Document
+from .settings import Settings
+
+
+def read_annotate_input(lines: Iterable[str], source: str = "-") -> Iterator[tuple[str, str]]:
+    """(id, text) pairs from JSON lines, or from plain text when the input is not JSON lines.
+
+    Raises ValueError naming ``source`` and the line for a JSON line without a string ``text``.
+    """
+    lines = list(lines)
+    first = next((line for line in lines if line.strip()), "")
+    if not first.lstrip().startswith("{"):
+        yield (source, "".join(lines))
+        return
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{source}:{number}: not valid JSON: {error.msg}") from error
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise ValueError(f"{source}:{number}: expected an object with a string 'text'")
+        yield (str(record.get("id", number)), record["text"])
+
+
+def mention_records(result: LinkResult) -> list[dict]:
+    """The output records of one document's links, in text order."""
+    return [
+        {
+            "start": link.mention.start,
+            "end": link.mention.end,
+            "text": link.mention.text,
+            "label": link.type,
+            "qid": link.qid,
+            "name": link.name,
+            "score": round(link.score, 4),
+        }
+        for link in result.links
+    ]
+
+
+def annotate_texts(
+    items: Iterable[tuple[str, str]],
+    *,
+    settings: Settings,
+    knowledge_base: KnowledgeBase,
+) -> Iterator[dict]:
+    """Annotate (id, text) pairs; yields ``{"id", "mentions"}`` dicts in input order."""
+    nlp = None
+    batch: list[Document] = []
+    for doc_id, text in items:
+        batch.append(Document(id=doc_id, text=text))
+        if len(batch) >= settings.batch_size:
+            nlp = nlp or make_nlp(settings, knowledge_base)
+            yield from _annotate_batch(nlp, batch, knowledge_base, settings)
+            batch = []
+    if batch:
+        nlp = nlp or make_nlp(settings, knowledge_base)
+        yield from _annotate_batch(nlp, batch, knowledge_base, settings)
+
+
+def _annotate_batch(nlp, batch: list[Document], knowledge_base: KnowledgeBase, settings: Settings) -> Iterator[dict]:
+    for document, result in link_texts(nlp, batch, knowledge_base, settings):
+        yield {"id": document.id, "mentions": mention_records(result)}

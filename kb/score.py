@@ -1,0 +1,152 @@
+"""Candidate scoring: the one place where kb decides which entity a name refers to.
+
+Each candidate gets explainable features in [0, 1]; the score is their weighted mean with the
+weights from :class:`kb.settings.Settings`:
+
+- ``prior``: popularity (sitelinks, or curated prominence) relative to the other candidates;
+- ``name``: how the surface matched (exact alias > spelling variant > fuzzy);
+- ``type``: the entity's type agrees with the NER label;
+- ``context``: words of the entity's description found in the document (Storm Shadow the
+  missile, not the comic character, in an article about strikes);
+- ``coherence``: the entity is related (by claims) to entities already linked in the document;
+- ``curated``: the entity comes from the curated or user-written knowledge base.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .knowledge import KnowledgeBase
+from .records import Candidate
+from .settings import Settings
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_STOPWORDS = frozenset(
+    """the and for with from that this was were are has have had not but its his her their
+    who which what when where also into than then them they there been being over under about
+    after before between during such other more most some any each many much very can will
+    would could should may might one two three new former current""".split()
+)
+MATCH_QUALITY = {"exact": 1.0, "variant": 0.85}
+UNKNOWN_TYPES = frozenset({"OTHER", ""})
+
+#: How well an NER label fits an entity type; pairs not listed score 0.
+TYPE_FIT = {
+    ("GPE", "LOC"): 0.8,
+    ("LOC", "GPE"): 0.8,
+    ("ORG", "GPE"): 0.3,  # "Moscow said …": metonymy
+    ("GPE", "ORG"): 0.3,
+    ("FAC", "ORG"): 0.5,
+    ("ORG", "FAC"): 0.5,
+    ("FAC", "GPE"): 0.5,
+    ("PRODUCT", "WEAPON"): 0.8,
+    ("ORG", "WEAPON"): 0.2,
+    ("PERSON", "WEAPON"): 0.2,
+    ("ORG", "PRODUCT"): 0.3,
+    ("ORG", "WORK"): 0.5,
+    ("WORK_OF_ART", "WORK"): 1.0,
+    ("EVENT", "EVENT"): 1.0,
+    ("PRODUCT", "PRODUCT"): 1.0,
+}
+
+
+@dataclass(frozen=True)
+class ScoredCandidate:
+    """A candidate with its score and the features that produced it."""
+
+    candidate: Candidate
+    score: float
+    features: dict[str, float]
+
+
+def stem(word: str) -> str:
+    """A crude stem so that "missiles" meets "missile" (lowercase, plural s dropped)."""
+    word = word.lower()
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The stemmed content words of a text, for context overlap."""
+    return frozenset(stem(w) for w in _WORD.findall(text) if w.lower() not in _STOPWORDS)
+
+
+def type_fit(label: str, entity_type: str) -> float:
+    """1 for the same type, a partial value for compatible pairs, 0.5 when the type is unknown."""
+    if entity_type in UNKNOWN_TYPES:
+        return 0.5
+    if label == entity_type:
+        return 1.0
+    return TYPE_FIT.get((label, entity_type), 0.0)
+
+
+def context_overlap(candidate: Candidate, document_words: frozenset[str]) -> float:
+    """Share of the description's content words found in the document (at most 4 needed)."""
+    words = content_words(candidate.description) - content_words(candidate.label)
+    if not words:
+        return 0.0
+    return min(1.0, len(words & document_words) / min(len(words), 4))
+
+
+def features_of(
+    candidate: Candidate,
+    label: str,
+    max_popularity: float,
+    document_words: frozenset[str],
+    related: set[str],
+    linked_ids: set[str],
+) -> dict[str, float]:
+    """The feature values of one candidate (see the module docstring)."""
+    if max_popularity > 0:
+        prior = math.log1p(candidate.popularity) / math.log1p(max_popularity)
+    else:
+        prior = 1.0
+    name = MATCH_QUALITY.get(candidate.match, max(0.0, candidate.similarity - 0.3))
+    coherence = min(1.0, len(related & linked_ids) / 2) if linked_ids else 0.0
+    return {
+        "prior": round(prior, 4),
+        "name": name,
+        "type": type_fit(label, candidate.type),
+        "context": round(context_overlap(candidate, document_words), 4),
+        "coherence": coherence,
+        "curated": 1.0 if candidate.origin in ("starter", "custom") else 0.0,
+    }
+
+
+def weighted(features: dict[str, float], weights: dict[str, float]) -> float:
+    """The weighted mean of the features: the candidate's score in [0, 1]."""
+    total = sum(weights.get(name, 0.0) for name in features)
+    if total <= 0:
+        return 0.0
+    return sum(value * weights.get(name, 0.0) for name, value in features.items()) / total
+
+
+def rank_candidates(
+    candidates: list[Candidate],
+    label: str,
+    document_words: frozenset[str],
+    linked_ids: set[str],
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+) -> list[ScoredCandidate]:
+    """Score and sort a mention's candidates, best first.
+
+    When the best two are different entities within ``settings.min_margin`` of each other, the
+    best one's score is lowered below the NIL threshold: too close to call means unresolved.
+    """
+    if not candidates:
+        return []
+    max_popularity = max(c.popularity for c in candidates)
+    ranked = []
+    for candidate in candidates:
+        related = knowledge_base.related(candidate.entity_id) if linked_ids else set()
+        features = features_of(candidate, label, max_popularity, document_words, related, linked_ids)
+        ranked.append(ScoredCandidate(candidate, weighted(features, settings.weights), features))
+    ranked.sort(key=lambda s: (-s.score, s.candidate.entity_id))
+    if len(ranked) > 1 and ranked[0].score - ranked[1].score < settings.min_margin:
+        best = ranked[0]
+        ranked[0] = ScoredCandidate(
+            best.candidate, min(best.score, settings.nil_threshold - 1e-6), {**best.features, "tie": 1.0}
+        )
+    return ranked

@@ -1,0 +1,203 @@
+"""The store stage: documents, mentions and the entities they link to, written with sqlite-utils.
+
+Tables (the knowledge-base tables `entities`, `aliases`, `claims`, `overrides` come from
+:mod:`kb.knowledge`):
+
+- ``documents``: one row per article, with the text that mention offsets point into.
+- ``mentions``: one row per recognised name: offsets, surface, label, linked entity, score,
+  runner-up and the sentence it stands in.
+- ``co_mentions``: entity pairs that appear in the same documents (derived, rebuilt per build).
+
+Every document is written in the same transaction as its mentions, so a failure never leaves a
+document half-written, and a changed document's old mentions go only when its new ones arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from . import knowledge
+from .records import Document, Entity, Link, Mention
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) a kb database with the full schema in place."""
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA journal_mode = WAL")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the store tables, indexes, full-text search and views (idempotent)."""
+    knowledge.ensure_schema(db)
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS documents (
+            id TEXT PRIMARY KEY,
+            title TEXT,
+            url TEXT,
+            published TEXT,
+            source TEXT,
+            path TEXT,
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            linked_with TEXT,
+            built_at TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS mentions (
+            id INTEGER PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,
+            entity_id TEXT REFERENCES entities(id),
+            score REAL,
+            runner_up_id TEXT REFERENCES entities(id),
+            runner_up_score REAL,
+            sentence TEXT,
+            source TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS co_mentions (
+            entity_id TEXT NOT NULL REFERENCES entities(id),
+            other_id TEXT NOT NULL REFERENCES entities(id),
+            documents INTEGER NOT NULL,
+            PRIMARY KEY (entity_id, other_id)
+        )"""
+    )
+    for sql in (
+        "CREATE INDEX IF NOT EXISTS idx_mentions_document ON mentions(document_id)",
+        "CREATE INDEX IF NOT EXISTS idx_mentions_entity ON mentions(entity_id)",
+        "CREATE INDEX IF NOT EXISTS idx_mentions_label ON mentions(label)",
+        "CREATE INDEX IF NOT EXISTS idx_mentions_runner_up ON mentions(runner_up_id)",
+        "CREATE INDEX IF NOT EXISTS idx_co_mentions_other ON co_mentions(other_id)",
+        "CREATE INDEX IF NOT EXISTS idx_documents_source ON documents(source)",
+        "CREATE INDEX IF NOT EXISTS idx_documents_published ON documents(published)",
+        "CREATE INDEX IF NOT EXISTS idx_entities_origin ON entities(origin)",
+    ):
+        db.execute(sql)
+    _ensure_fts(db)
+
+
+def _ensure_fts(db: sqlite_utils.Database) -> None:
+    if not db["documents"].detect_fts():
+        db["documents"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    if not db["entities"].detect_fts():
+        db["entities"].enable_fts(["label", "description"], create_triggers=True)
+
+
+def stored_state(db: sqlite_utils.Database) -> dict[str, tuple[str, str | None]]:
+    """Map document id → (content hash, knowledge-base fingerprint it was linked with)."""
+    return {
+        row[0]: (row[1], row[2])
+        for row in db.execute("SELECT id, content_hash, linked_with FROM documents")
+    }
+
+
+def document_row(document: Document, linked_with: str | None) -> dict:
+    """The `documents` row of a document."""
+    return {
+        "id": document.id,
+        "title": document.title,
+        "url": document.url,
+        "published": document.published,
+        "source": document.source,
+        "path": document.path,
+        "text": document.text,
+        "content_hash": document.content_hash,
+        "linked_with": linked_with,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def mention_row(document_id: str, mention: Mention, link: Link | None) -> dict:
+    """The `mentions` row of a mention and its link (None for labels that are not linked)."""
+    return {
+        "document_id": document_id,
+        "start": mention.start,
+        "end": mention.end,
+        "text": mention.text,
+        "label": link.type if link else mention.label,
+        "entity_id": link.entity_id if link else None,
+        "score": round(link.score, 4) if link else None,
+        "runner_up_id": link.runner_up_id if link else None,
+        "runner_up_score": round(link.runner_up_score, 4)
+        if link and link.runner_up_score is not None
+        else None,
+        "sentence": mention.sentence,
+        "source": mention.source,
+    }
+
+
+def write_document(
+    db: sqlite_utils.Database,
+    document: Document,
+    links: Iterable[Link],
+    unlinked: Iterable[Mention],
+    entities: Iterable[Entity],
+    linked_with: str | None,
+) -> None:
+    """Replace a document, its mentions, and add the entities they point to.
+
+    ``entities`` are the records the links refer to that may be missing from this database
+    (unresolved names, or entities from a separate knowledge-base file); existing ones are kept.
+    The caller wraps this in a transaction.
+    """
+    conn = db.conn
+    for entity in entities:
+        exists = conn.execute("SELECT 1 FROM entities WHERE id = ?", (entity.id,)).fetchone()
+        if not exists:
+            knowledge.write_entities(db, [entity])
+    conn.execute("DELETE FROM mentions WHERE document_id = ?", (document.id,))
+    row = document_row(document, linked_with)
+    columns = ", ".join(row)
+    updates = ", ".join(f"{key} = excluded.{key}" for key in row if key != "id")
+    conn.execute(
+        f"INSERT INTO documents ({columns}) VALUES ({', '.join(':' + k for k in row)})"
+        f" ON CONFLICT(id) DO UPDATE SET {updates}",
+        row,
+    )
+    rows = [mention_row(document.id, link.mention, link) for link in links]
+    rows += [mention_row(document.id, mention, None) for mention in unlinked]
+    rows.sort(key=lambda r: (r["start"], r["end"]))
+    conn.executemany(
+        'INSERT INTO mentions (document_id, start, "end", text, label, entity_id, score,'
+        " runner_up_id, runner_up_score, sentence, source) VALUES (:document_id, :start, :end,"
+        " :text, :label, :entity_id, :score, :runner_up_id, :runner_up_score, :sentence, :source)",
+        rows,
+    )
+
+
+def refresh_co_mentions(db: sqlite_utils.Database) -> None:
+    """Rebuild the co_mentions table from the mentions (cheap: distinct pairs per document)."""
+    with db.conn:
+        db.execute("DELETE FROM co_mentions")
+        db.execute(
+            """INSERT INTO co_mentions (entity_id, other_id, documents)
+            WITH present AS (
+                SELECT DISTINCT document_id, entity_id FROM mentions WHERE entity_id IS NOT NULL
+            )
+            SELECT a.entity_id, b.entity_id, count(*) FROM present a
+            JOIN present b ON a.document_id = b.document_id AND a.entity_id != b.entity_id
+            GROUP BY a.entity_id, b.entity_id"""
+        )
+
+
+def prune_unresolved(db: sqlite_utils.Database) -> int:
+    """Delete unresolved entities no mention points to any more; returns how many."""
+    with db.conn:
+        cursor = db.execute(
+            "DELETE FROM entities WHERE origin = 'unresolved' AND id NOT IN"
+            " (SELECT entity_id FROM mentions WHERE entity_id IS NOT NULL)"
+            " AND id NOT IN (SELECT runner_up_id FROM mentions WHERE runner_up_id IS NOT NULL)"
+        )
+        return cursor.rowcount

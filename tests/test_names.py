@@ -1,0 +1,40 @@
+from kb.names import acronym, fold, loose_key, normalise, strip_possessive, variants
+
+
+def test_normalise_folds_case_dots_punctuation_and_diacritics():
+    assert normalise("U.S.") == normalise("US") == "us"
+    assert normalise("F-16") == "f 16"
+    assert normalise("Erdoğan") == "erdogan"
+    assert normalise("  Jens   Stoltenberg ") == "jens stoltenberg"
+    assert normalise("Кремль") == "кремль"
+
+
+def test_fold_keeps_non_latin_letters():
+    assert fold("Пєсков") == "пєсков"
+    assert fold("Zaporizhzhia") == "zaporizhzhia"
+
+
+def test_loose_key_joins_transliteration_variants():
+    keys = {loose_key(n) for n in ("Zelensky", "Zelenskyy", "Zelenskiy")}
+    assert keys == {"zelensky"}
+    assert loose_key("Kharkiv") == loose_key("Harkiv")
+    assert loose_key("Putin") != loose_key("Peskov")
+
+
+def test_variants_cover_plural_possessive_and_article():
+    assert "storm shadow" in variants("Storm Shadows")
+    assert "f 16" in variants("F-16s")
+    assert "kremlin" in variants("the Kremlin")
+    assert variants("NATO")[0] == "nato"
+
+
+def test_strip_possessive_handles_both_apostrophes():
+    assert strip_possessive("Kyiv’s") == "Kyiv"
+    assert strip_possessive("Stoltenberg's") == "Stoltenberg"
+    assert strip_possessive("allies'") == "allies"
+
+
+def test_acronym_skips_function_words():
+    assert acronym("Agence France-Presse") == "afp"
+    assert acronym("Freeman Spogli Institute for International Studies") == "fsiis"
+    assert acronym("NATO") == ""
