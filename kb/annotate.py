@@ -17,9 +17,9 @@ import json
 from collections.abc import Iterable, Iterator
 
 from .knowledge import KnowledgeBase
-from .link import LinkResult
+from .link import LinkResult, link_document
 from .pipeline import link_texts, make_nlp
-from .records import Document
+from .records import Document, Mention
 from .settings import Settings
 
 
@@ -84,3 +84,21 @@ def annotate_texts(
 def _annotate_batch(nlp, batch: list[Document], knowledge_base: KnowledgeBase, settings: Settings) -> Iterator[dict]:
     for document, result in link_texts(nlp, batch, knowledge_base, settings):
         yield {"id": document.id, "mentions": mention_records(result)}
+
+
+def annotate_spans(
+    items: Iterable[tuple[str, str, list[tuple[int, int, str]]]],
+    *,
+    settings: Settings,
+    knowledge_base: KnowledgeBase,
+) -> Iterator[dict]:
+    """Link given spans (id, text, [(start, end, label)]) without running NER.
+
+    Disambiguation alone, as in "given gold mentions" evaluation, or for tools that bring their
+    own mention detector. Every given label is linked.
+    """
+    for doc_id, text, spans in items:
+        labels = tuple(sorted({label for _, _, label in spans} | set(settings.linked_labels)))
+        mentions = [Mention(start, end, text[start:end], label) for start, end, label in spans]
+        result = link_document(doc_id, text, mentions, knowledge_base, settings.with_overrides(linked_labels=labels))
+        yield {"id": doc_id, "mentions": mention_records(result)}

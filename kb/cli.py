@@ -69,6 +69,32 @@ def build(paths, db_path, kb_path, progress, settings: Settings):
 
 
 @cli.command()
+@click.option("--db", "db_path", default="kb.db", show_default=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--kb", "kb_path", type=click.Path(dir_okay=False), help="Separate knowledge-base file.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@settings_options
+def resolve(db_path, kb_path, progress, settings: Settings):
+    """Relink stored documents with unresolved names (after adding entities, or --online).
+
+    Example: kb resolve --db kb.db --online
+    """
+    from .pipeline import resolve as run_resolve
+    from .recognise import ModelNotFound
+
+    try:
+        report = run_resolve(db_path, settings, kb_path=kb_path, progress=progress)
+    except ModelNotFound as error:
+        raise click.ClickException(str(error)) from error
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"{db_path}: {report.processed} of {report.documents} documents relinked, "
+        f"{report.linked} mentions linked to Wikidata, {report.unresolved} unresolved "
+        f"in {report.seconds:.1f}s"
+    )
+
+
+@cli.command()
 @click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
 @click.option("--kb", "kb_path", type=click.Path(dir_okay=False), help="Knowledge-base file (default: starter KB).")
 @settings_options
@@ -134,12 +160,14 @@ def serve(db_path, host, port):
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--errors/--no-errors", default=True, show_default=True, help="List the errors per document.")
 @click.option("--baseline", type=click.Choice(["prior"]), help="Score the popularity-prior-only linker instead.")
+@click.option("--given/--no-given", default=True, show_default=True, help="Also link the gold spans themselves (disambiguation alone).")
 @settings_options
-def eval_command(gold_path, kb_path, as_json, errors, baseline, settings: Settings):
+def eval_command(gold_path, kb_path, as_json, errors, baseline, given, settings: Settings):
     """Score kb's mentions and links against a gold JSONL file (see shared/eval/README.md).
 
     Example: kb eval ../shared/eval/dev-domain.jsonl --no-errors
     """
+    from .annotate import annotate_spans
     from .evaluate import evaluate, format_report, report_json
     from .recognise import ModelNotFound
 
@@ -147,7 +175,148 @@ def eval_command(gold_path, kb_path, as_json, errors, baseline, settings: Settin
         settings = settings.with_overrides(linker=baseline)
     try:
         knowledge_base = open_kb(kb_path)
-        report = evaluate(gold_path, settings=settings, knowledge_base=knowledge_base)
+        report = evaluate(
+            gold_path, settings=settings, knowledge_base=knowledge_base,
+            link_spans=annotate_spans if given else None,
+        )
     except (ValueError, ModelNotFound) as error:
         raise click.ClickException(str(error)) from error
     click.echo(report_json(report) if as_json else format_report(report, errors=errors), nl=as_json)
+
+
+def kb_file_option(command):
+    """The --kb option of the knowledge-base commands (default kb.db, created if missing)."""
+    return click.option(
+        "--kb", "kb_path", default="kb.db", show_default=True, type=click.Path(dir_okay=False),
+        help="Knowledge-base file.",
+    )(command)
+
+
+def _open_kb_file(kb_path: str):
+    from .knowledge import KnowledgeBase
+
+    return KnowledgeBase.open(kb_path)
+
+
+@cli.group()
+def wikidata() -> None:
+    """Load Wikidata into the knowledge base."""
+
+
+@wikidata.command("import")
+@click.argument("dump", type=click.Path(exists=True, dir_okay=False))
+@kb_file_option
+@click.option("--types", help="Keep items of these classes or their subclasses, e.g. Q5,Q43229.")
+@click.option("--languages", default="en", show_default=True, help="Label and alias languages, e.g. en,uk,ru.")
+@click.option("--progress/--no-progress", default=True, help="Progress bar (only on a terminal).")
+def wikidata_import(dump, kb_path, types, languages, progress):
+    """Stream a Wikidata JSON dump (.json, .json.gz, .json.bz2) into the knowledge base.
+
+    Example: kb wikidata import latest-all.json.gz --types Q5,Q43229 --languages en,uk,ru
+    """
+    from .wikidata.dump import import_dump, parse_languages, parse_types
+
+    try:
+        report = import_dump(
+            _open_kb_file(kb_path), dump, parse_types(types), parse_languages(languages), progress
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    types_written = ", ".join(f"{kind} {count}" for kind, count in report.types.most_common())
+    click.echo(
+        f"{kb_path}: {report.written} entities from {dump} ({types_written}); "
+        f"{report.filtered} filtered out, {report.malformed} malformed lines skipped, "
+        f"{report.seconds:.1f}s ({report.rate:,.0f} entities/s)"
+    )
+
+
+@cli.group()
+def entities() -> None:
+    """Custom entities: add them, import them from a file, map them to Wikidata."""
+
+
+@entities.command("add")
+@kb_file_option
+@click.option("--id", "entity_id", required=True, help="Local id, e.g. storm-shadow.")
+@click.option("--label", required=True, help="Preferred name.")
+@click.option("--type", "entity_type", required=True, help="PERSON, ORG, GPE, WEAPON, LOC, PRODUCT, …")
+@click.option("--alias", "aliases", multiple=True, help="Another name (repeatable).")
+@click.option("--description", default="", help="One line saying what it is.")
+@click.option("--qid", help="Wikidata QID, if verified.")
+def entities_add(kb_path, entity_id, label, entity_type, aliases, description, qid):
+    """Add (or replace) a custom entity; it links exactly like a Wikidata entity.
+
+    Example: kb entities add --id storm-shadow --label "Storm Shadow" --type WEAPON --alias SCALP-EG
+    """
+    from .wikidata.custom import add_custom
+
+    data = {
+        "id": entity_id, "label": label, "type": entity_type, "aliases": list(aliases),
+        "description": description, "qid": qid,
+    }
+    try:
+        entity = add_custom(_open_kb_file(kb_path), data)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{kb_path}: added {entity.id} ({entity.type}, {len(entity.aliases) + 1} names)")
+
+
+@entities.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@kb_file_option
+def entities_import(path, kb_path):
+    """Add the custom entities of a YAML, CSV (aliases separated by |) or JSON file.
+
+    Example: kb entities import my-entities.yaml --kb kb.db
+    """
+    from .wikidata.custom import import_custom
+
+    try:
+        added = import_custom(_open_kb_file(kb_path), path)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{kb_path}: added {len(added)} entities from {path}")
+
+
+@entities.command("map")
+@click.argument("entity_id")
+@click.argument("qid")
+@kb_file_option
+def entities_map(entity_id, qid, kb_path):
+    """Set the Wikidata QID of a custom or unresolved entity.
+
+    Example: kb entities map storm-shadow Q999999999
+    """
+    from .wikidata.custom import map_qid
+
+    try:
+        entity = map_qid(_open_kb_file(kb_path), entity_id, qid)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{kb_path}: {entity.id} → {entity.qid}")
+
+
+@cli.command()
+@click.argument("surface")
+@click.argument("entity_id", required=False)
+@click.option("--never", is_flag=True, help="Never link this surface.")
+@click.option("--document", "document_id", default="", help="Only in this document (default: everywhere).")
+@kb_file_option
+def override(surface, entity_id, never, document_id, kb_path):
+    """Decide by hand what a surface name links to; kept across rebuilds.
+
+    Example: kb override "the Alliance" Q7184 --document doc-12   |   kb override Kremlin --never
+    """
+    if never == bool(entity_id):
+        raise click.ClickException("give either an ENTITY_ID or --never")
+    knowledge_base = _open_kb_file(kb_path)
+    if entity_id:
+        entity = knowledge_base.get(entity_id)
+        if entity is None:
+            raise click.ClickException(f"no entity with id or QID {entity_id!r} in {kb_path}")
+        entity_id = entity.id
+    knowledge_base.set_override(surface, entity_id, document_id)
+    where = f"in {document_id}" if document_id else "everywhere"
+    click.echo(f"{kb_path}: {surface!r} {where} → {entity_id or 'never linked'}")

@@ -333,7 +333,8 @@ class KnowledgeBase:
     def _rows(self, column: str, keys: list[str]) -> list[tuple]:
         placeholders = ",".join("?" * len(keys))
         return self.db.execute(
-            "SELECT e.id, e.qid, e.label, e.type, e.description, e.popularity, e.origin, a.alias, a."
+            "SELECT e.id, e.qid, e.label, e.type, e.description, e.popularity, e.origin,"
+            " (SELECT count(*) FROM claims c WHERE c.entity_id = e.id), a.alias, a."
             + column
             + " FROM aliases a JOIN entities e ON e.id = a.entity_id"
             + f" WHERE a.{column} IN ({placeholders})",
@@ -360,10 +361,11 @@ class KnowledgeBase:
 
     def _collect(self, rows: list[tuple], match: str, keys: list[str]) -> list[Candidate]:
         best: dict[str, Candidate] = {}
-        for entity_id, qid, label, etype, description, popularity, origin, alias, _key in rows:
-            if entity_id not in best:
+        for entity_id, qid, label, etype, description, popularity, origin, claims, alias, _key in rows:
+            if entity_id not in best or alias == label:
                 best[entity_id] = Candidate(
-                    entity_id, qid, label, etype, description, popularity, alias, match, 1.0, origin
+                    entity_id, qid, label, etype, description, popularity, alias, match, 1.0, origin,
+                    claims,
                 )
         return list(best.values())
 

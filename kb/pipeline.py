@@ -126,8 +126,30 @@ def build(
             todo.append(item)
     if todo:
         _process(db, todo, knowledge_base, settings, signature, report, progress)
-        store.prune_unresolved(db)
-        store.refresh_co_mentions(db)
+        store.refresh_derived(db)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def resolve(
+    db_path: str | Path,
+    settings: Settings,
+    kb_path: str | Path | None = None,
+    progress: bool | None = None,
+) -> BuildReport:
+    """Relink stored documents that have unresolved names or were linked with another knowledge
+    base or settings: after adding entities, overrides, or with ``settings.online``."""
+    started = time.perf_counter()
+    report = BuildReport()
+    db = store.open_database(db_path)
+    knowledge_base = open_knowledge_base(db, kb_path)
+    signature = f"{knowledge_base.fingerprint()}|{settings.linking_signature()}"
+    todo = store.documents_to_resolve(db, signature)
+    report.documents = db["documents"].count
+    report.unchanged = report.documents - len(todo)
+    if todo:
+        _process(db, todo, knowledge_base, settings, signature, report, progress)
+        store.refresh_derived(db)
     report.seconds = time.perf_counter() - started
     return report
 

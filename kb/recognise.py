@@ -61,12 +61,15 @@ def ruler_patterns(names: Iterable[tuple[str, str, str]]) -> list[dict]:
 def build_pipeline(model: str, names: Iterable[tuple[str, str, str]]) -> Language:
     """The NER pipeline: the spaCy model with an EntityRuler of knowledge-base names before NER."""
     nlp = load_model(model)
+    patterns = ruler_patterns(names)
+    if not patterns:
+        return nlp
     ruler = nlp.add_pipe(
         "entity_ruler",
         before="ner" if "ner" in nlp.pipe_names else None,
         config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True},
     )
-    ruler.add_patterns(ruler_patterns(names))
+    ruler.add_patterns(patterns)
     return nlp
 
 

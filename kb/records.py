@@ -89,6 +89,7 @@ class Candidate:
     match: str  # "exact", "variant", "fuzzy"
     similarity: float = 1.0
     origin: str = ""
+    statements: int = 0  # how many claims the knowledge base holds about it
 
 
 @dataclass(frozen=True)

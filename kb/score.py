@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .knowledge import KnowledgeBase
+from .names import normalise
 from .records import Candidate
 from .settings import Settings
 
@@ -30,6 +31,7 @@ _STOPWORDS = frozenset(
     would could should may might one two three new former current""".split()
 )
 MATCH_QUALITY = {"exact": 1.0, "variant": 0.85}
+ALIAS_PENALTY = 0.1
 UNKNOWN_TYPES = frozenset({"OTHER", ""})
 
 #: How well an NER label fits an entity type; pairs not listed score 0.
@@ -89,6 +91,12 @@ def context_overlap(candidate: Candidate, document_words: frozenset[str]) -> flo
     return min(1.0, len(words & document_words) / min(len(words), 4))
 
 
+def prominence(candidate: Candidate) -> float:
+    """Popularity (sitelinks or curated), with how well documented the entity is as a tie-break
+    worth less than one sitelink: London the capital over London, Ontario in a sitelink-poor KB."""
+    return candidate.popularity + min(candidate.statements, 40) / 100
+
+
 def features_of(
     candidate: Candidate,
     label: str,
@@ -96,14 +104,19 @@ def features_of(
     document_words: frozenset[str],
     related: set[str],
     linked_ids: set[str],
+    linked_related: frozenset[str] = frozenset(),
 ) -> dict[str, float]:
-    """The feature values of one candidate (see the module docstring)."""
-    if max_popularity > 0:
-        prior = math.log1p(candidate.popularity) / math.log1p(max_popularity)
-    else:
-        prior = 1.0
+    """The feature values of one candidate (see the module docstring).
+
+    ``related`` are the ids the candidate's claims point to; ``linked_related`` the ids the
+    claims of entities already linked in the document point to: coherence counts both ways.
+    """
+    prior = math.log1p(prominence(candidate)) / math.log1p(max_popularity) if max_popularity > 0 else 1.0
     name = MATCH_QUALITY.get(candidate.match, max(0.0, candidate.similarity - 0.3))
-    coherence = min(1.0, len(related & linked_ids) / 2) if linked_ids else 0.0
+    if candidate.match == "exact" and normalise(candidate.matched_alias) != normalise(candidate.label):
+        name -= ALIAS_PENALTY  # "Germany" is Germany's label but only an alias of the Weimar Republic
+    links = len(related & linked_ids) + (1 if candidate.entity_id in linked_related else 0)
+    coherence = min(1.0, links / 2) if linked_ids else 0.0
     return {
         "prior": round(prior, 4),
         "name": name,
@@ -137,11 +150,14 @@ def rank_candidates(
     """
     if not candidates:
         return []
-    max_popularity = max(c.popularity for c in candidates)
+    max_popularity = max(prominence(c) for c in candidates)
+    linked_related = frozenset().union(*(knowledge_base.related(i) for i in linked_ids)) if linked_ids else frozenset()
     ranked = []
     for candidate in candidates:
         related = knowledge_base.related(candidate.entity_id) if linked_ids else set()
-        features = features_of(candidate, label, max_popularity, document_words, related, linked_ids)
+        features = features_of(
+            candidate, label, max_popularity, document_words, related, linked_ids, linked_related
+        )
         ranked.append(ScoredCandidate(candidate, weighted(features, settings.weights), features))
     ranked.sort(key=lambda s: (-s.score, s.candidate.entity_id))
     if len(ranked) > 1 and ranked[0].score - ranked[1].score < settings.min_margin:

@@ -34,7 +34,7 @@ class Settings:
     #: below this score a mention stays unresolved (NIL)
     nil_threshold: float = 0.5
     #: when the runner-up (another QID) scores within this margin of the best, stay unresolved
-    min_margin: float = 0.03
+    min_margin: float = 0.01
     #: "full" (clusters, context, coherence) or "prior" (popularity-only baseline)
     linker: str = "full"
     #: rapidfuzz ratio (0-100) a name must reach to count as a fuzzy candidate

@@ -103,6 +103,17 @@ def stored_state(db: sqlite_utils.Database) -> dict[str, tuple[str, str | None]]
     }
 
 
+def documents_to_resolve(db: sqlite_utils.Database, signature: str) -> list[Document]:
+    """Stored documents worth relinking: linked with another signature, or with unresolved names."""
+    rows = db.execute(
+        "SELECT id, text, title, url, published, source, path, content_hash FROM documents"
+        " WHERE linked_with IS NOT ? OR id IN (SELECT m.document_id FROM mentions m"
+        " JOIN entities e ON e.id = m.entity_id WHERE e.qid IS NULL) ORDER BY id",
+        (signature,),
+    ).fetchall()
+    return [Document(*row) for row in rows]
+
+
 def document_row(document: Document, linked_with: str | None) -> dict:
     """The `documents` row of a document."""
     return {
@@ -190,6 +201,12 @@ def refresh_co_mentions(db: sqlite_utils.Database) -> None:
             JOIN present b ON a.document_id = b.document_id AND a.entity_id != b.entity_id
             GROUP BY a.entity_id, b.entity_id"""
         )
+
+
+def refresh_derived(db: sqlite_utils.Database) -> None:
+    """After a build: recount co-mentions, then drop unresolved entities nothing points to."""
+    refresh_co_mentions(db)
+    prune_unresolved(db)
 
 
 def prune_unresolved(db: sqlite_utils.Database) -> int:

@@ -120,3 +120,20 @@ def test_separate_kb_file_entities_are_copied_into_the_published_database(tmp_pa
     assert rows(db_path, "SELECT qid FROM entities WHERE id = 'jens-stoltenberg'") == [("Q57665",)]
     # Entities no document mentions stay in the knowledge-base file only.
     assert rows(db_path, "SELECT count(*) FROM entities WHERE id = 'efe'") == [(0,)]
+
+
+def test_resolve_relinks_documents_after_a_new_entity_is_added(tmp_path, articles, kb_file):
+    from kb.pipeline import resolve
+    from kb.records import Entity
+
+    (articles / "c.txt").write_text("Olena Examplenko spoke in Kyiv.\n")
+    db_path = tmp_path / "kb.db"
+    build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    assert rows(db_path, "SELECT entity_id FROM mentions WHERE text = 'Olena Examplenko'") == [("nil:olena-examplenko",)]
+    KnowledgeBase.open(kb_file).add(
+        [Entity(id="olena-examplenko", label="Olena Examplenko", type="PERSON", qid="Q999000123", origin="custom")]
+    )
+    report = resolve(db_path, Settings(), kb_path=kb_file, progress=False)
+    assert report.processed >= 1
+    assert rows(db_path, "SELECT entity_id FROM mentions WHERE text = 'Olena Examplenko'") == [("olena-examplenko",)]
+    assert rows(db_path, "SELECT count(*) FROM entities WHERE id = 'nil:olena-examplenko'") == [(0,)]

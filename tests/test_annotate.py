@@ -1,0 +1,67 @@
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.annotate import annotate_texts, read_annotate_input
+from kb.cli import cli
+from kb.knowledge import KnowledgeBase, read_entities_file
+from kb.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_jsonl_input_gives_id_and_text_pairs():
+    lines = ['{"id": "a", "text": "NATO met."}\n', "\n", '{"text": "no id", "x": 1}\n']
+    assert list(read_annotate_input(lines)) == [("a", "NATO met."), ("3", "no id")]
+
+
+def test_plain_text_input_is_one_document():
+    lines = ["Jens Stoltenberg spoke.\n", "He left.\n"]
+    assert list(read_annotate_input(lines, source="note.txt")) == [
+        ("note.txt", "Jens Stoltenberg spoke.\nHe left.\n")
+    ]
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [('{"id": 1, "text": "ok"}\n{broken\n', "in.jsonl:2: not valid JSON"), ('{"id": 1}\n', "in.jsonl:1: expected")],
+)
+def test_malformed_jsonl_names_the_line(bad, message):
+    with pytest.raises(ValueError, match=message):
+        list(read_annotate_input(bad.splitlines(keepends=True), source="in.jsonl"))
+
+
+@pytest.mark.slow
+def test_annotate_output_format_and_offsets(mini_kb):
+    text = "NATO Secretary-General Jens Stoltenberg said Stoltenberg’s allies sent ATACMS."
+    [record] = annotate_texts([("doc-1", text)], settings=Settings(), knowledge_base=mini_kb)
+    assert record["id"] == "doc-1"
+    by_text = {m["text"]: m for m in record["mentions"]}
+    assert set(by_text["Jens Stoltenberg"]) == {"start", "end", "text", "label", "qid", "name", "score"}
+    assert by_text["Stoltenberg"]["qid"] == by_text["Jens Stoltenberg"]["qid"] == "Q57665"
+    assert by_text["ATACMS"] == {**by_text["ATACMS"], "label": "WEAPON", "qid": None, "name": "MGM-140 ATACMS"}
+    for m in record["mentions"]:
+        assert text[m["start"] : m["end"]] == m["text"]
+
+
+@pytest.mark.slow
+def test_annotate_command_reads_jsonl_and_writes_jsonl(tmp_path):
+    kb_path = tmp_path / "kb.db"
+    KnowledgeBase.open(kb_path).add(read_entities_file(FIXTURES / "mini_kb.yaml", origin="starter"))
+    stdin = '{"id": "x", "text": "Reuters quoted Vladimir Putin in Moscow."}\n'
+    result = CliRunner().invoke(cli, ["annotate", "--kb", str(kb_path)], input=stdin)
+    assert result.exit_code == 0, result.output
+    [line] = result.output.splitlines()
+    record = json.loads(line)
+    assert record["id"] == "x"
+    assert {m["qid"] for m in record["mentions"]} == {"Q130879", "Q7747", "Q649"}
+
+
+def test_annotate_command_reports_bad_input_clearly(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "text": "ok"}\n{oops\n')
+    result = CliRunner().invoke(cli, ["annotate", str(bad)])
+    assert result.exit_code != 0
+    assert "bad.jsonl:2: not valid JSON" in result.output
