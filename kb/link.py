@@ -189,10 +189,10 @@ def _assemble(
             continue
         entity = knowledge_base.get(forced_id) if forced and forced_id else None
         if entity is not None:
-            chosen = (entity.id, entity.qid, entity.label, entity.type, 1.0)
+            chosen = (entity.id, entity.qid, entity.label, _label(entity.type, cluster, settings), 1.0)
         elif best is not None and best.score >= settings.nil_threshold:
             c = best.candidate
-            chosen = (c.entity_id, c.qid, c.label, c.type, best.score)
+            chosen = (c.entity_id, c.qid, c.label, _label(c.type, cluster, settings), best.score)
         elif cluster.label in settings.linked_labels:
             entity_id = nil_id(cluster.name)
             new_entities.setdefault(
@@ -219,6 +219,12 @@ def _assemble(
             )
     links.sort(key=lambda link: link.mention.start)
     return LinkResult(links, unlinked, list(new_entities.values()))
+
+
+def _label(entity_type: str, cluster: Cluster, settings: Settings) -> str:
+    """The mention label after linking: the entity's type corrects NER when it is one of the
+    linked types; an OTHER/WORK/… entity leaves NER's label alone."""
+    return entity_type if entity_type in settings.linked_labels else cluster.label
 
 
 def _link_prior_only(

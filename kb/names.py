@@ -54,14 +54,40 @@ def strip_possessive(text: str) -> str:
     return _POSSESSIVE.sub("", text.translate(_APOSTROPHES)) if text else text
 
 
+#: Abbreviations news wires use for US states in datelines ("SIOUX FALLS, S.D."): AP style.
+#: Only the dotted forms, which are not ordinary words or postal codes. Georgia and Washington
+#: are left out: their full names are as ambiguous as the abbreviations.
+STATE_ABBREVIATIONS = {
+    "Ala.": "Alabama", "Ariz.": "Arizona", "Ark.": "Arkansas", "Calif.": "California",
+    "Colo.": "Colorado", "Conn.": "Connecticut", "Del.": "Delaware", "Fla.": "Florida",
+    "Ill.": "Illinois", "Ind.": "Indiana", "Kan.": "Kansas",
+    "Ky.": "Kentucky", "La.": "Louisiana", "Md.": "Maryland", "Mass.": "Massachusetts",
+    "Mich.": "Michigan", "Minn.": "Minnesota", "Miss.": "Mississippi", "Mo.": "Missouri",
+    "Mont.": "Montana", "Neb.": "Nebraska", "Nev.": "Nevada", "N.H.": "New Hampshire",
+    "N.J.": "New Jersey", "N.M.": "New Mexico", "N.Y.": "New York", "N.C.": "North Carolina",
+    "N.D.": "North Dakota", "Okla.": "Oklahoma", "Ore.": "Oregon", "Pa.": "Pennsylvania",
+    "R.I.": "Rhode Island", "S.C.": "South Carolina", "S.D.": "South Dakota",
+    "Tenn.": "Tennessee", "Vt.": "Vermont", "Va.": "Virginia",
+    "W.Va.": "West Virginia", "W. Va.": "West Virginia", "W. Va": "West Virginia",
+    "Wis.": "Wisconsin", "Wyo.": "Wyoming",
+}
+
+
+def expand_abbreviation(name: str) -> str | None:
+    """The full name behind a dotted state abbreviation ("Calif." → "California"), or None."""
+    return STATE_ABBREVIATIONS.get(name.strip())
+
+
 def variants(name: str) -> list[str]:
     """Normalised forms worth looking up for a surface name, most literal first.
 
-    Covers possessives, plurals ("Storm Shadows" → "storm shadow", "F-16s" → "f 16") and a
-    leading article ("the Kremlin" → "kremlin").
+    Covers possessives, plurals ("Storm Shadows" → "storm shadow", "F-16s" → "f 16"), a
+    leading article ("the Kremlin" → "kremlin") and dotted state abbreviations ("Calif.", which
+    comes first, before its literal "calif").
     """
+    expanded = expand_abbreviation(name)
     key = normalise(name)
-    forms = [key]
+    forms = [normalise(expanded), key] if expanded else [key]
     if key.startswith("the "):
         forms.append(key[4:])
     for form in list(forms):

@@ -19,6 +19,18 @@ from .records import Mention
 #: NER labels that are never names of entities (numbers and dates): not stored at all.
 DROPPED_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 MAX_SENTENCE = 400
+#: Nouns that follow a weapon's name without being part of it ("Stinger missile", "MiG fighters").
+GENERIC_NOUNS = frozenset(
+    "missile missiles system systems rocket rockets launcher launchers fighter fighters jet jets "
+    "drone drones tank tanks aircraft plane planes howitzer howitzers vehicle vehicles".split()
+)
+#: Titles that NER keeps in front of a person's name ("President Zelensky"): not part of it.
+TITLES = frozenset(
+    "president prime minister chancellor secretary-general secretary general gen. mr mr. mrs "
+    "mrs. ms ms. dr dr. sir lord king queen pope senator sen. rep. gov. governor mayor ambassador "
+    "admiral colonel col. lt. sgt. captain capt. commander spokesman spokeswoman spokesperson "
+    "foreign defence defense deputy vice premier lieutenant major marshal field".split()
+)
 _TRAILING = ".,;:!?)]}"
 _LEADING = "([{"
 
@@ -42,11 +54,17 @@ def ruler_patterns(names: Iterable[tuple[str, str, str]]) -> list[dict]:
     """EntityRuler patterns for knowledge-base names: (alias, type, entity id) → pattern dicts.
 
     Weapon names also match their plural ("Storm Shadows", "F-16s"). Aliases that are all
-    lowercase are left out: they would fire on ordinary words.
+    lowercase are left out: they would fire on ordinary words. So are aliases that only add a
+    generic noun to another alias ("ATACMS missile"): the mention is the name, "ATACMS".
     """
+    names = list(names)
+    known = {(entity_id, normalise(alias)) for alias, _type, entity_id in names}
     patterns = []
     seen = set()
     for alias, entity_type, entity_id in names:
+        head, _, last = alias.rpartition(" ")
+        if last.lower() in GENERIC_NOUNS and (entity_id, normalise(head)) in known:
+            continue
         forms = [alias]
         if entity_type == "WEAPON" and not alias.endswith("s"):
             forms.append(alias + "s")
@@ -104,6 +122,18 @@ def clean_span(text: str, start: int, end: int, keep_article: Callable[[str], bo
     return start, end
 
 
+def strip_titles(text: str, start: int, end: int) -> int:
+    """Move a person span's start past leading titles: "President Volodymyr Zelensky" → the name.
+
+    A title is dropped only when a capitalised word is left after it.
+    """
+    while True:
+        word, space, rest = text[start:end].partition(" ")
+        if not space or word.lower() not in TITLES or not rest[:1].isupper():
+            return start
+        start += len(word) + 1
+
+
 def _is_abbreviation(surface: str) -> bool:
     """"U.S." and "U.K." keep their final dot; "Moscow." does not."""
     return surface.endswith(".") and surface.count(".") >= 2 and len(surface) <= 8
@@ -123,6 +153,8 @@ def mentions_of(doc: Doc, keep_article: Callable[[str], bool]) -> list[Mention]:
         if span.label_ in DROPPED_LABELS:
             continue
         start, end = clean_span(doc.text, span.start_char, span.end_char, keep_article)
+        if span.label_ == "PERSON":
+            start = strip_titles(doc.text, start, end)
         surface = doc.text[start:end]
         if not normalise(surface) or (start, end) in seen:
             continue

@@ -47,7 +47,7 @@ TYPE_FIT = {
     ("ORG", "WEAPON"): 0.2,
     ("PERSON", "WEAPON"): 0.2,
     ("ORG", "PRODUCT"): 0.3,
-    ("ORG", "WORK"): 0.5,
+    ("ORG", "WORK"): 0.2,
     ("WORK_OF_ART", "WORK"): 1.0,
     ("EVENT", "EVENT"): 1.0,
     ("PRODUCT", "PRODUCT"): 1.0,

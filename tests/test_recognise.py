@@ -54,3 +54,21 @@ def test_ruler_labels_weapons_and_keeps_offsets(mini_kb):
         assert text[m.start : m.end] == m.text
         assert not m.text.endswith(("’s", "'s"))
         assert m.sentence.startswith("Kyiv")
+
+
+def test_strip_titles_keeps_only_the_name():
+    from kb.recognise import strip_titles
+
+    text = "President Volodymyr Zelensky"
+    assert text[strip_titles(text, 0, len(text)):] == "Volodymyr Zelensky"
+    text = "Prime Minister Keir Starmer"
+    assert text[strip_titles(text, 0, len(text)):] == "Keir Starmer"
+    assert strip_titles("General Dynamics", 0, 16) == 8  # a title before a capitalised word goes
+    assert strip_titles("President", 0, 9) == 0  # nothing left after it: kept
+
+
+def test_ruler_patterns_leave_generic_nouns_outside_the_name():
+    patterns = ruler_patterns(
+        [("Stinger", "WEAPON", "stinger"), ("Stinger missile", "WEAPON", "stinger"), ("Patriot system", "WEAPON", "other")]
+    )
+    assert {p["pattern"] for p in patterns} == {"Stinger", "Stingers", "Patriot system", "Patriot systems"}
