@@ -120,19 +120,11 @@ def annotate(source, kb_path, settings: Settings):
 
 def open_kb(kb_path: str | None):
     """The knowledge base a command reads: a file, or an in-memory copy of the starter KB."""
-    import sqlite_utils
+    from . import open_kb as open_knowledge_base
 
-    from .knowledge import KnowledgeBase
-
-    if kb_path is not None:
-        if not Path(kb_path).exists():
-            raise click.ClickException(f"{kb_path}: no such knowledge-base file")
-        knowledge_base = KnowledgeBase.open(kb_path)
-    else:
-        knowledge_base = KnowledgeBase(sqlite_utils.Database(memory=True))
-    if knowledge_base.is_empty():
-        knowledge_base.load_starter()
-    return knowledge_base
+    if kb_path is not None and not Path(kb_path).exists():
+        raise click.ClickException(f"{kb_path}: no such knowledge-base file")
+    return open_knowledge_base(kb_path)
 
 
 @cli.command()
