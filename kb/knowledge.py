@@ -341,7 +341,7 @@ class KnowledgeBase:
             keys,
         ).fetchall()
 
-    def candidates(self, surface: str, limit: int = 20, fuzzy_threshold: float = 92.0) -> list[Candidate]:
+    def candidates(self, surface: str, limit: int = 20, fuzzy_threshold: float = 95.0) -> list[Candidate]:
         """Entities whose aliases match ``surface``: exact key, then variants, then fuzzy.
 
         Stops at the first tier that finds anything, so a literal match is never drowned by

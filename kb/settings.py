@@ -38,7 +38,7 @@ class Settings:
     #: "full" (clusters, context, coherence) or "prior" (popularity-only baseline)
     linker: str = "full"
     #: rapidfuzz ratio (0-100) a name must reach to count as a fuzzy candidate
-    fuzzy_threshold: float = 92.0
+    fuzzy_threshold: float = 95.0
     #: at most this many candidates are scored per mention
     max_candidates: int = 20
     weights: dict[str, float] = field(default_factory=_default_weights)
