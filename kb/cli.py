@@ -5,11 +5,27 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from .settings import Settings, load_settings
+
+
+@contextmanager
+def user_errors(source: str = "input") -> Iterator[None]:
+    """Turn the library's errors about bad input (ValueError, missing files) into a clean
+    `Error: …` message and exit status 1, instead of a traceback. ``source`` names what was
+    being read, for decoding errors that cannot name it themselves."""
+    try:
+        yield
+    except UnicodeDecodeError as error:
+        message = f"{source}: not valid UTF-8: {error.reason} at byte {error.start}"
+        raise click.ClickException(message) from error
+    except (ValueError, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
 
 
 def settings_options(command):
@@ -21,12 +37,8 @@ def settings_options(command):
     @click.option("--online/--offline", default=None, help="Look unknown names up on Wikidata (cached).")
     @functools.wraps(command)
     def wrapper(*args, config_path, model, nil_threshold, online, **kwargs):
-        try:
-            settings = load_settings(
-                config_path, model=model, nil_threshold=nil_threshold, online=online
-            )
-        except ValueError as error:
-            raise click.ClickException(str(error)) from error
+        with user_errors():
+            settings = load_settings(config_path, model=model, nil_threshold=nil_threshold, online=online)
         return command(*args, settings=settings, **kwargs)
 
     return wrapper
@@ -50,21 +62,18 @@ def build(paths, db_path, kb_path, progress, settings: Settings):
     Example: kb build examples/ --db kb.db
     """
     from .pipeline import build as run_build
-    from .recognise import ModelNotFound
 
-    try:
+    with user_errors():
         report = run_build(paths, db_path, settings, kb_path=kb_path, progress=progress)
-    except ModelNotFound as error:
-        raise click.ClickException(str(error)) from error
     for problem in report.problems:
         click.echo(f"warning: {problem}", err=True)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"{db_path}: {report.documents} documents ({report.processed} processed, "
-        f"{report.unchanged} unchanged), {report.mentions} mentions, {report.linked} linked to "
-        f"Wikidata, {report.unresolved} unresolved, {len(report.problems)} problems "
-        f"in {report.seconds:.1f}s"
+        f"{report.unchanged} unchanged), {report.mentions} mentions: {report.linked} linked to "
+        f"Wikidata, {report.local} to local entities without a QID, {report.unresolved} "
+        f"unresolved; {len(report.problems)} problems in {report.seconds:.1f}s"
     )
 
 
@@ -79,18 +88,15 @@ def resolve(db_path, kb_path, progress, settings: Settings):
     Example: kb resolve --db kb.db --online
     """
     from .pipeline import resolve as run_resolve
-    from .recognise import ModelNotFound
 
-    try:
+    with user_errors():
         report = run_resolve(db_path, settings, kb_path=kb_path, progress=progress)
-    except ModelNotFound as error:
-        raise click.ClickException(str(error)) from error
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"{db_path}: {report.processed} of {report.documents} documents relinked, "
-        f"{report.linked} mentions linked to Wikidata, {report.unresolved} unresolved "
-        f"in {report.seconds:.1f}s"
+        f"{report.linked} mentions linked to Wikidata, {report.local} to local entities, "
+        f"{report.unresolved} unresolved in {report.seconds:.1f}s"
     )
 
 
@@ -104,18 +110,13 @@ def annotate(source, kb_path, settings: Settings):
     Example: echo '{"id": "1", "text": "Jens Stoltenberg met Zelensky."}' | kb annotate
     """
     from .annotate import annotate_texts, read_annotate_input
-    from .recognise import ModelNotFound
 
-    knowledge_base = open_kb(kb_path)
     name = getattr(source, "name", "-")
-    try:
+    with user_errors(name):
         items = list(read_annotate_input(source, source="stdin" if name == "<stdin>" else name))
+        knowledge_base = open_kb(kb_path)
         for record in annotate_texts(items, settings=settings, knowledge_base=knowledge_base):
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    except (ValueError, ModelNotFound) as error:
-        raise click.ClickException(str(error)) from error
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{name}: not valid UTF-8: {error.reason} at byte {error.start}") from error
 
 
 def open_kb(kb_path: str | None):
@@ -139,10 +140,8 @@ def serve(db_path, host, port):
     from .publish import check_database
     from .publish import serve as run_serve
 
-    try:
+    with user_errors():
         check_database(db_path)
-    except (FileNotFoundError, ValueError) as error:
-        raise click.ClickException(str(error)) from error
     run_serve(db_path, host=host, port=port)
 
 
@@ -161,18 +160,15 @@ def eval_command(gold_path, kb_path, as_json, errors, baseline, given, settings:
     """
     from .annotate import annotate_spans
     from .evaluate import evaluate, format_report, report_json
-    from .recognise import ModelNotFound
 
     if baseline:
         settings = settings.with_overrides(linker=baseline)
-    try:
+    with user_errors():
         knowledge_base = open_kb(kb_path)
         report = evaluate(
             gold_path, settings=settings, knowledge_base=knowledge_base,
             link_spans=annotate_spans if given else None,
         )
-    except (ValueError, ModelNotFound) as error:
-        raise click.ClickException(str(error)) from error
     click.echo(report_json(report) if as_json else format_report(report, errors=errors), nl=as_json)
 
 
@@ -208,12 +204,10 @@ def wikidata_import(dump, kb_path, types, languages, progress):
     """
     from .wikidata.dump import import_dump, parse_languages, parse_types
 
-    try:
+    with user_errors():
         report = import_dump(
             _open_kb_file(kb_path), dump, parse_types(types), parse_languages(languages), progress
         )
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
     for problem in report.problems:
         click.echo(f"warning: {problem}", err=True)
     types_written = ", ".join(f"{kind} {count}" for kind, count in report.types.most_common())
@@ -248,10 +242,8 @@ def entities_add(kb_path, entity_id, label, entity_type, aliases, description, q
         "id": entity_id, "label": label, "type": entity_type, "aliases": list(aliases),
         "description": description, "qid": qid,
     }
-    try:
+    with user_errors():
         entity = add_custom(_open_kb_file(kb_path), data)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
     click.echo(f"{kb_path}: added {entity.id} ({entity.type}, {len(entity.aliases) + 1} names)")
 
 
@@ -265,10 +257,8 @@ def entities_import(path, kb_path):
     """
     from .wikidata.custom import import_custom
 
-    try:
+    with user_errors():
         added = import_custom(_open_kb_file(kb_path), path)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
     click.echo(f"{kb_path}: added {len(added)} entities from {path}")
 
 
@@ -283,10 +273,8 @@ def entities_map(entity_id, qid, kb_path):
     """
     from .wikidata.custom import map_qid
 
-    try:
+    with user_errors():
         entity = map_qid(_open_kb_file(kb_path), entity_id, qid)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
     click.echo(f"{kb_path}: {entity.id} → {entity.qid}")
 
 

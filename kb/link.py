@@ -58,6 +58,11 @@ def nil_id(name: str) -> str:
     return "nil:" + normalise(name).replace(" ", "-")
 
 
+def is_unresolved(entity_id: str) -> bool:
+    """Whether an entity id names an unresolved entity (see :func:`nil_id`)."""
+    return entity_id.startswith("nil:")
+
+
 def linkable(mention: Mention, settings: Settings) -> bool:
     """Whether a mention's label is one that kb links (or may link, for the soft labels)."""
     return mention.label in settings.linked_labels or mention.label in SOFT_LABELS

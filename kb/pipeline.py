@@ -20,7 +20,7 @@ from tqdm import tqdm
 from . import store
 from .ingest import read_inputs
 from .knowledge import KnowledgeBase
-from .link import LinkResult, link_document
+from .link import LinkResult, is_unresolved, link_document
 from .recognise import build_pipeline, recognise
 from .records import Document, Entity, Problem
 from .settings import Settings
@@ -36,8 +36,9 @@ class BuildReport:
     processed: int = 0
     unchanged: int = 0
     mentions: int = 0
-    linked: int = 0
-    unresolved: int = 0
+    linked: int = 0  # to an entity with a Wikidata QID
+    local: int = 0  # to a knowledge-base entity without a QID yet (every weapon system, …)
+    unresolved: int = 0  # to an unresolved name
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -94,6 +95,15 @@ def _resolve_online(
     return bool(report.written)
 
 
+def _open(
+    db_path: str | Path, kb_path: str | Path | None, settings: Settings
+) -> tuple[sqlite_utils.Database, KnowledgeBase, str]:
+    """The output database, the knowledge base, and the signature documents are linked with."""
+    db = store.open_database(db_path)
+    knowledge_base = open_knowledge_base(db, kb_path)
+    return db, knowledge_base, f"{knowledge_base.fingerprint()}|{settings.linking_signature()}"
+
+
 def build(
     paths: Iterable[str | Path],
     db_path: str | Path,
@@ -109,9 +119,7 @@ def build(
     """
     started = time.perf_counter()
     report = BuildReport()
-    db = store.open_database(db_path)
-    knowledge_base = open_knowledge_base(db, kb_path)
-    signature = f"{knowledge_base.fingerprint()}|{settings.linking_signature()}"
+    db, knowledge_base, signature = _open(db_path, kb_path, settings)
     stored = store.stored_state(db)
     todo: list[Document] = []
     for item in read_inputs(paths):
@@ -124,9 +132,7 @@ def build(
             report.unchanged += 1
         else:
             todo.append(item)
-    if todo:
-        _process(db, todo, knowledge_base, settings, signature, report, progress)
-        store.refresh_derived(db)
+    _process(db, todo, knowledge_base, settings, signature, report, progress)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -141,15 +147,11 @@ def resolve(
     base or settings: after adding entities, overrides, or with ``settings.online``."""
     started = time.perf_counter()
     report = BuildReport()
-    db = store.open_database(db_path)
-    knowledge_base = open_knowledge_base(db, kb_path)
-    signature = f"{knowledge_base.fingerprint()}|{settings.linking_signature()}"
+    db, knowledge_base, signature = _open(db_path, kb_path, settings)
     todo = store.documents_to_resolve(db, signature)
     report.documents = db["documents"].count
     report.unchanged = report.documents - len(todo)
-    if todo:
-        _process(db, todo, knowledge_base, settings, signature, report, progress)
-        store.refresh_derived(db)
+    _process(db, todo, knowledge_base, settings, signature, report, progress)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -163,6 +165,10 @@ def _process(
     report: BuildReport,
     progress: bool | None,
 ) -> None:
+    """Recognise, link and store ``todo`` batch by batch; then refresh the derived tables.
+    Does nothing (and loads no model) when there is nothing to do."""
+    if not todo:
+        return
     nlp = make_nlp(settings, knowledge_base)
     separate_kb = knowledge_base.db.conn is not db.conn
     show = sys.stderr.isatty() if progress is None else progress
@@ -179,8 +185,12 @@ def _process(
                     report.processed += 1
                     report.mentions += len(result.links) + len(result.unlinked)
                     report.linked += sum(1 for link in result.links if link.qid)
-                    report.unresolved += sum(1 for link in result.links if not link.qid)
+                    report.unresolved += sum(1 for link in result.links if is_unresolved(link.entity_id))
+                    report.local += sum(
+                        1 for link in result.links if not link.qid and not is_unresolved(link.entity_id)
+                    )
             bar.update(len(batch))
+    store.refresh_derived(db)
 
 
 def _entities_to_copy(result: LinkResult, knowledge_base: KnowledgeBase) -> list[Entity]:

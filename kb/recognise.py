@@ -22,7 +22,8 @@ MAX_SENTENCE = 400
 #: Nouns that follow a weapon's name without being part of it ("Stinger missile", "MiG fighters").
 GENERIC_NOUNS = frozenset(
     "missile missiles system systems rocket rockets launcher launchers fighter fighters jet jets "
-    "drone drones tank tanks aircraft plane planes howitzer howitzers vehicle vehicles".split()
+    "drone drones tank tanks aircraft plane planes howitzer howitzers vehicle vehicles cruise "
+    "ballistic anti-tank air-defence air-defense defence defense air battle main".split()
 )
 #: Titles that NER keeps in front of a person's name ("President Zelensky"): not part of it.
 TITLES = frozenset(
@@ -35,8 +36,8 @@ _TRAILING = ".,;:!?)]}"
 _LEADING = "([{"
 
 
-class ModelNotFound(RuntimeError):
-    """The spaCy pipeline named in the settings is not installed."""
+class ModelNotFound(ValueError):
+    """The spaCy pipeline named in the settings is not installed (a bad setting)."""
 
 
 def load_model(model: str) -> Language:
@@ -62,8 +63,7 @@ def ruler_patterns(names: Iterable[tuple[str, str, str]]) -> list[dict]:
     patterns = []
     seen = set()
     for alias, entity_type, entity_id in names:
-        head, _, last = alias.rpartition(" ")
-        if last.lower() in GENERIC_NOUNS and (entity_id, normalise(head)) in known:
+        if any((entity_id, normalise(head)) in known for head in generic_heads(alias)):
             continue
         forms = [alias]
         if entity_type == "WEAPON" and not alias.endswith("s"):
@@ -74,6 +74,17 @@ def ruler_patterns(names: Iterable[tuple[str, str, str]]) -> list[dict]:
             seen.add((form, entity_type))
             patterns.append({"label": entity_type, "pattern": form, "id": entity_id})
     return patterns
+
+
+def generic_heads(alias: str) -> list[str]:
+    """The shorter names left when generic trailing words are dropped from an alias:
+    "Taurus cruise missile" → ["Taurus cruise", "Taurus"]; [] when the last word is not generic."""
+    heads = []
+    words = alias.split(" ")
+    while len(words) > 1 and words[-1].lower() in GENERIC_NOUNS:
+        words = words[:-1]
+        heads.append(" ".join(words))
+    return heads
 
 
 def build_pipeline(model: str, names: Iterable[tuple[str, str, str]]) -> Language:
@@ -134,6 +145,15 @@ def strip_titles(text: str, start: int, end: int) -> int:
         start += len(word) + 1
 
 
+def is_not_a_name(span: Span) -> bool:
+    """A one-word NER span that is an adjective ("Ukrainian officials" tagged GPE) or a title
+    word ("Defence" cut out of "Defence Minister"): the model's error, not a name."""
+    if len(span) != 1 or span.label_ == "NORP":
+        return False
+    token = span[0]
+    return token.tag_ == "JJ" or token.lower_ in TITLES
+
+
 def _is_abbreviation(surface: str) -> bool:
     """"U.S." and "U.K." keep their final dot; "Moscow." does not."""
     return surface.endswith(".") and surface.count(".") >= 2 and len(surface) <= 8
@@ -155,6 +175,8 @@ def mentions_of(doc: Doc, keep_article: Callable[[str], bool]) -> list[Mention]:
         start, end = clean_span(doc.text, span.start_char, span.end_char, keep_article)
         if span.label_ == "PERSON":
             start = strip_titles(doc.text, start, end)
+        if not span.ent_id_ and is_not_a_name(span):
+            continue
         surface = doc.text[start:end]
         if not normalise(surface) or (start, end) in seen:
             continue

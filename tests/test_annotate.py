@@ -65,3 +65,11 @@ def test_annotate_command_reports_bad_input_clearly(tmp_path):
     result = CliRunner().invoke(cli, ["annotate", str(bad)])
     assert result.exit_code != 0
     assert "bad.jsonl:2: not valid JSON" in result.output
+
+
+def test_annotate_command_names_a_file_that_is_not_utf8(tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Caf\xe9 in Kyiv".encode("latin-1"))
+    result = CliRunner().invoke(cli, ["annotate", str(bad)])
+    assert result.exit_code == 1
+    assert "latin1.txt: not valid UTF-8" in result.output

