@@ -30,6 +30,10 @@ from .settings import Settings
 #: NER labels worth trying to link besides the linked labels themselves: spaCy often tags a
 #: known name as LOC/FAC/PRODUCT; such a mention is linked only to a knowledge-base entity.
 SOFT_LABELS = frozenset({"LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+#: NER labels a short form of a longer name may carry ("Stoltenberg" tagged GPE, "Heat" ORG).
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT"})
+ORG_SHORT_LABELS = frozenset({"ORG", "NORP", "PRODUCT"})
+CONNECTIVES = frozenset({"of", "for", "and", "on", "in", "de"})
 _TOKEN = re.compile(r"[\w][\w\-’']*")
 
 
@@ -77,8 +81,9 @@ def build_clusters(mentions: list[Mention]) -> list[Cluster]:
     """Group a document's mentions that name the same thing; longest names first.
 
     A mention joins a cluster when it has the same normalised name, when it is the first or
-    last name(s) of a person named in full ("Stoltenberg", "Saddam"), or when it is the acronym
-    of the cluster's name.
+    last name(s) of a person named in full ("Stoltenberg", "Saddam"), the last word(s) of an
+    organisation's name ("Pistons" after "Detroit Pistons"), or the acronym of the cluster's
+    name.
     """
     by_name: dict[str, list[Mention]] = {}
     for mention in mentions:
@@ -102,12 +107,17 @@ def _cluster_to_join(group: list[Mention], clusters: list[Cluster]) -> Cluster |
     short = tokens(group[0].text)
     if not short:
         return None
+    capitalised = group[0].text[:1].isupper()
     for cluster in clusters:
         full = tokens(cluster.name)
-        if len(full) > len(short) and cluster.label == "PERSON" and group[0].label in (
-            "PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT"
-        ):
-            if full[-len(short):] == short or full[: len(short)] == short:
+        if len(full) <= len(short) or not capitalised:
+            continue
+        ends_alike = full[-len(short):] == short
+        if cluster.label == "PERSON" and group[0].label in NAME_LABELS:
+            if ends_alike or full[: len(short)] == short:
+                return cluster
+        elif cluster.label == "ORG" and group[0].label in ORG_SHORT_LABELS and ends_alike:
+            if not set(full) & CONNECTIVES:  # "Ukraine" is not short for "Armed Forces of Ukraine"
                 return cluster
     key = normalise(group[0].text).replace(" ", "")
     if 2 <= len(key) <= 6 and group[0].text.isupper():

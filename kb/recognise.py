@@ -13,7 +13,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .names import normalise, strip_quotes
+from .names import expand_abbreviation, normalise, strip_quotes
 from .records import Mention
 
 #: NER labels that are never names of entities (numbers and dates): not stored at all.
@@ -155,8 +155,9 @@ def is_not_a_name(span: Span) -> bool:
 
 
 def _is_abbreviation(surface: str) -> bool:
-    """"U.S." and "U.K." keep their final dot; "Moscow." does not."""
-    return surface.endswith(".") and surface.count(".") >= 2 and len(surface) <= 8
+    """"U.S.", "U.K." and "Calif." keep their final dot; "Moscow." does not."""
+    dotted = surface.endswith(".") and surface.count(".") >= 2 and len(surface) <= 8
+    return dotted or expand_abbreviation(surface) is not None
 
 
 def sentence_of(span: Span) -> str:

@@ -84,8 +84,13 @@ def type_fit(label: str, entity_type: str) -> float:
 
 
 def context_overlap(candidate: Candidate, document_words: frozenset[str]) -> float:
-    """Share of the description's content words found in the document (at most 4 needed)."""
-    words = content_words(candidate.description) - content_words(candidate.label)
+    """Share of the description's content words found in the document (at most 4 needed).
+
+    The entity's own label and the alias the mention matched do not count: "Germany in the
+    years 1918–1933" must not win an article about Germany because it says "Germany".
+    """
+    own = content_words(candidate.label) | content_words(candidate.matched_alias)
+    words = content_words(candidate.description) - own
     if not words:
         return 0.0
     return min(1.0, len(words & document_words) / min(len(words), 4))

@@ -114,3 +114,15 @@ def test_prior_baseline_links_each_mention_alone(mini_kb):
     stoltenberg = by_text(result, "Stoltenberg")[0]
     assert stoltenberg.qid == "Q57665"  # the fixture KB lists the surname as an alias
     assert by_text(result, "NATO")[0].qid == "Q7184"
+
+
+def test_organisation_short_forms_join_but_not_their_complements():
+    mentions = [
+        Mention(0, 15, "Detroit Pistons", "ORG"),
+        Mention(20, 27, "Pistons", "ORG"),
+        Mention(30, 53, "Armed Forces of Ukraine", "ORG"),
+        Mention(60, 67, "Ukraine", "GPE"),
+    ]
+    clusters = build_clusters(mentions)
+    names = sorted(sorted(m.text for m in c.mentions) for c in clusters)
+    assert names == [["Armed Forces of Ukraine"], ["Detroit Pistons", "Pistons"], ["Ukraine"]]

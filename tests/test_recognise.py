@@ -17,6 +17,7 @@ def no_article(surface: str) -> bool:
         ("The Times reported", "The Times", "The Times"),
         ("the U.S. said", "the U.S.", "U.S."),
         ("in Moscow.", "Moscow.", "Moscow"),
+        ("SACRAMENTO, Calif. -", "Calif.", "Calif."),
         ("(Reuters) -", "(Reuters)", "Reuters"),
     ],
 )

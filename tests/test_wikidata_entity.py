@@ -86,8 +86,19 @@ def test_description_hints_type_weapons():
     assert type_from_description("air-launched cruise missile") == "WEAPON"
     assert type_from_description("American multiple rocket launcher") == "WEAPON"
     assert type_from_description("missiles and rockets") == "WEAPON"
-    assert type_from_description("Norwegian politician") is None
-    assert coarse_type([], "Norwegian politician") == "OTHER"
+    assert type_from_description("Norwegian politician") == "PERSON"
+    assert type_from_description("an unusual thing") is None
+
+
+def test_description_hints_read_the_head_noun():
+    assert type_from_description("American basketball player") == "PERSON"
+    assert type_from_description("American professional basketball team") == "ORG"
+    assert type_from_description("European missile maker") == "ORG"
+    assert type_from_description("film director from Poland") == "PERSON"
+    assert type_from_description("city in Texas, United States") == "GPE"
+    assert type_from_description("major international airport serving London") == "LOC"
+    assert type_from_description("legislature of the United States") == "ORG"
+    assert coarse_type([], "an unusual thing") == "OTHER"
     assert coarse_type(["Q5"], "politician who fired a missile") == "PERSON"
 
 

@@ -159,15 +159,46 @@ CLASS_TYPES: dict[str, str] = {
 #: When classes disagree (a city that is also a film location…), the first type here wins.
 TYPE_PRIORITY = ("PERSON", "WEAPON", "GPE", "ORG", "LOC", "EVENT", "WORK", "PRODUCT")
 
-# Fallback for entities whose classes are not mapped (typical for weapon systems fetched online:
-# their classes are not in the sample, so no QID for them can be verified here). Matched as whole
-# words against the English description, first hit wins.
-DESCRIPTION_HINTS: tuple[tuple[str, str], ...] = (
-    (r"missile|rocket launcher|multiple rocket|howitzer|artillery|rifle|firearm|weapon|warhead"
-     r"|fighter aircraft|bomber|attack helicopter|main battle tank|tank|drone|munition|torpedo"
-     r"|air defen[cs]e system|bomb", "WEAPON"),
+# Fallback for entities whose classes are not mapped (weapon systems fetched online, whose classes
+# no shared data lets us verify; items of a dump without P31): the head noun of the English
+# description ("American basketball *player*", "missile *maker*", "cruise *missile*"). Whole words,
+# plural s allowed.
+DESCRIPTION_HINTS: dict[str, str] = {
+    "PERSON": r"player|footballer|cricketer|athlete|boxer|wrestler|coach|manager|politician"
+    r"|statesman|stateswoman|diplomat|official|spokesperson|spokesman|spokeswoman|lawyer|judge"
+    r"|actor|actress|singer|rapper|musician|guitarist|drummer|pianist|composer|songwriter"
+    r"|writer|author|novelist|poet|journalist|presenter|comedian|director|producer|painter"
+    r"|businessman|businesswoman|entrepreneur|economist|scientist|physicist|chemist|engineer"
+    r"|philosopher|historian|activist|soldier|general|officer|admiral|pilot|astronaut"
+    r"|monarch|king|queen|prince|princess|emperor|priest|bishop|cardinal|pope|model|chef",
+    "ORG": r"team|club|university|college|school|company|corporation|conglomerate|manufacturer"
+    r"|maker|airline|bank|newspaper|magazine|news agency|broadcaster|network|channel|radio station"
+    r"|party|legislature|parliament|congress|senate|agency|ministry|department|organi[sz]ation"
+    r"|association|federation|league|conference|council|committee|band|group|army|navy|air force"
+    r"|police|court|foundation|institute|hospital|museum|charity|alliance|government",
+    "WEAPON": r"missile|rocket launcher|multiple rocket launcher|howitzer|artillery|rifle|firearm"
+    r"|weapon|warhead|fighter aircraft|bomber|attack helicopter|main battle tank|tank|drone"
+    r"|munition|torpedo|air defen[cs]e system|bomb|missiles and rockets",
+    "GPE": r"country|state|city|town|village|capital|county|province|municipality|borough"
+    r"|prefecture|commune|oblast|krai|district|metropolitan area|territory|republic|kingdom",
+    "LOC": r"airport|river|mountain|lake|island|sea|ocean|desert|peninsula|bay|park|stadium"
+    r"|arena|building|region|continent",
+    "WORK": r"film|television series|television program|television programme|series|sitcom"
+    r"|talk show|song|album|novel|book|video game|play|musical|opera",
+    "EVENT": r"war|battle|election|festival|tournament|championship|olympics",
+}
+_HINTS = tuple(
+    (re.compile(rf"\b(?:{pattern})s?\b", re.IGNORECASE), kind) for kind, pattern in DESCRIPTION_HINTS.items()
 )
-_HINTS = tuple((re.compile(rf"\b(?:{pattern})s?\b", re.IGNORECASE), kind) for pattern, kind in DESCRIPTION_HINTS)
+_HEAD_END = re.compile(
+    r"\s(?:in|of|on|at|for|from|serving|based|located|that|which|who|founded|by|with|and|between)\s"
+    r"|[,;(]"
+)
+
+
+def description_head(description: str) -> str:
+    """The noun phrase a description starts with: "city in Texas, USA" → "city"."""
+    return _HEAD_END.split(description, maxsplit=1)[0]
 
 
 def type_from_classes(
@@ -194,11 +225,18 @@ def type_from_classes(
 
 
 def type_from_description(description: str) -> str | None:
-    """A coarse type guessed from an English description ("cruise missile" → WEAPON), or None."""
+    """A coarse type guessed from the head noun of an English description, or None.
+
+    The hint that ends last in the leading noun phrase wins, since English puts the head noun
+    last: "missile maker" is an ORG, "cruise missile" a WEAPON, "film director" a PERSON.
+    """
+    head = description_head(description)
+    best: tuple[int, str] | None = None
     for pattern, kind in _HINTS:
-        if pattern.search(description):
-            return kind
-    return None
+        for match in pattern.finditer(head):
+            if best is None or match.end() > best[0]:
+                best = (match.end(), kind)
+    return best[1] if best else None
 
 
 def coarse_type(
