@@ -54,6 +54,11 @@ TYPE_FIT = {
 }
 
 
+#: Labels statistical NER mixes up among themselves, and how much a mix-up still fits.
+CONFUSABLE = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
+CONFUSABLE_FIT = 0.25
+
+
 @dataclass(frozen=True)
 class ScoredCandidate:
     """A candidate with its score and the features that produced it."""
@@ -75,12 +80,18 @@ def content_words(text: str) -> frozenset[str]:
 
 
 def type_fit(label: str, entity_type: str) -> float:
-    """1 for the same type, a partial value for compatible pairs, 0.5 when the type is unknown."""
+    """1 for the same type, a partial value for compatible pairs, 0.5 when the type is unknown.
+
+    The small model often confuses people, organisations and places ("Britney Spears"/ORG), so
+    such a mismatch is weak evidence against a candidate, not a veto.
+    """
     if entity_type in UNKNOWN_TYPES:
         return 0.5
     if label == entity_type:
         return 1.0
-    return TYPE_FIT.get((label, entity_type), 0.0)
+    if (label, entity_type) in TYPE_FIT:
+        return TYPE_FIT[(label, entity_type)]
+    return CONFUSABLE_FIT if {label, entity_type} <= CONFUSABLE else 0.0
 
 
 def context_overlap(candidate: Candidate, document_words: frozenset[str]) -> float:

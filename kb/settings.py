@@ -32,7 +32,7 @@ class Settings:
     #: labels that are linked; other labels are recognised and stored but not linked
     linked_labels: tuple[str, ...] = ("PERSON", "ORG", "WEAPON", "GPE")
     #: below this score a mention stays unresolved (NIL)
-    nil_threshold: float = 0.42
+    nil_threshold: float = 0.4
     #: when the runner-up (another QID) scores within this margin of the best, stay unresolved
     min_margin: float = 0.005
     #: "full" (clusters, context, coherence) or "prior" (popularity-only baseline)

@@ -159,6 +159,9 @@ def write_document(
 ) -> None:
     """Replace a document, its mentions, and add the entities they point to.
 
+    A stored document read from the same path under another id (the file's text changed, so its
+    content-hash id did) is the old version of this one and goes too.
+
     ``entities`` are the records the links refer to that may be missing from this database
     (unresolved names, or entities from a separate knowledge-base file); existing ones are kept.
     The caller wraps this in a transaction.
@@ -169,6 +172,14 @@ def write_document(
         if not exists:
             knowledge.write_entities(db, [entity])
     conn.execute("DELETE FROM mentions WHERE document_id = ?", (document.id,))
+    if document.path:
+        # The same file with new text (hence a new content-hash id) replaces its old version.
+        conn.execute(
+            "DELETE FROM mentions WHERE document_id IN"
+            " (SELECT id FROM documents WHERE path = ? AND id != ?)",
+            (document.path, document.id),
+        )
+        conn.execute("DELETE FROM documents WHERE path = ? AND id != ?", (document.path, document.id))
     row = document_row(document, linked_with)
     columns = ", ".join(row)
     updates = ", ".join(f"{key} = excluded.{key}" for key in row if key != "id")

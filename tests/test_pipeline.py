@@ -137,3 +137,51 @@ def test_resolve_relinks_documents_after_a_new_entity_is_added(tmp_path, article
     assert report.processed >= 1
     assert rows(db_path, "SELECT entity_id FROM mentions WHERE text = 'Olena Examplenko'") == [("olena-examplenko",)]
     assert rows(db_path, "SELECT count(*) FROM entities WHERE id = 'nil:olena-examplenko'") == [(0,)]
+
+
+def test_online_build_resolves_unknown_names_then_works_offline(tmp_path, kb_file):
+    from fake_wikidata import FakeWikidata, item
+
+    person = item("Q999000321", "Olena Examplenko", "Ukrainian diplomat (test entity)", p31=("Q5",), sitelinks=3)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Jens Stoltenberg met Olena Examplenko in Kyiv.\n")
+    db_path = tmp_path / "kb.db"
+    with FakeWikidata([person]) as fake:
+        online = Settings(
+            online=True, api_endpoint=fake.api_url, sparql_endpoint=fake.sparql_url,
+            timeout=1.0, retries=1, backoff=0.01,
+        )
+        report = build([folder], db_path, online, kb_path=kb_file, progress=False)
+        assert not report.warnings
+        searched = [r.params.get("search") for r in fake.requests if r.params.get("action") == "wbsearchentities"]
+    assert "Olena Examplenko" in searched
+    assert rows(db_path, "SELECT e.qid FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.text = 'Olena Examplenko'") == [("Q999000321",)]
+    # The server is gone: a changed document still links from the cache, without warnings.
+    (folder / "a.txt").write_text("Diplomat Olena Examplenko said she met Jens Stoltenberg.\n")
+    report = build([folder], db_path, online, kb_path=kb_file, progress=False)
+    assert not report.warnings
+    assert rows(db_path, "SELECT e.qid FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.text = 'Olena Examplenko'") == [("Q999000321",)]
+
+
+def test_online_build_with_the_network_down_warns_and_keeps_names_unresolved(tmp_path, kb_file):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Olena Examplenko met Jens Stoltenberg in Kyiv.\n")
+    db_path = tmp_path / "kb.db"
+    offline = Settings(online=True, api_endpoint="http://127.0.0.1:9/w/api.php", timeout=0.5, retries=1, backoff=0.01)
+    report = build([folder], db_path, offline, kb_path=kb_file, progress=False)
+    assert report.warnings and report.processed == 1
+    assert rows(db_path, "SELECT entity_id FROM mentions WHERE text = 'Olena Examplenko'") == [("nil:olena-examplenko",)]
+    assert rows(db_path, "SELECT e.qid FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.text = 'Jens Stoltenberg'") == [("Q57665",)]
+
+
+def test_an_edited_file_replaces_its_old_version(tmp_path, articles, kb_file):
+    db_path = tmp_path / "kb.db"
+    build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    (articles / "a.txt").write_text("Reuters interviewed Vladimir Putin.\n")
+    build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    paths = [p for (p,) in rows(db_path, "SELECT path FROM documents ORDER BY path")]
+    assert len(paths) == 2 and paths[0].endswith("a.txt")
+    texts = {t for (t,) in rows(db_path, "SELECT m.text FROM mentions m JOIN documents d ON d.id = m.document_id WHERE d.path LIKE '%a.txt'")}
+    assert texts == {"Reuters", "Vladimir Putin"}
