@@ -407,13 +407,25 @@ class KnowledgeBase:
         key = normalise(surface).replace(" ", "")
         return [name for name in document_names if key and acronym(name) == key]
 
-    def ruler_names(self, origins: tuple[str, ...] = ("starter", "custom")) -> list[tuple[str, str, str]]:
-        """(alias, type, entity id) for the curated entities: the EntityRuler's patterns."""
-        placeholders = ",".join("?" * len(origins))
+    def ruler_names(self) -> list[tuple[str, str, str]]:
+        """(alias, type, entity id) of every curated and custom entity: the EntityRuler's names."""
         return self.db.execute(
             "SELECT a.alias, e.type, e.id FROM aliases a JOIN entities e ON e.id = a.entity_id"
-            f" WHERE e.origin IN ({placeholders}) ORDER BY a.alias",
-            origins,
+            " WHERE e.origin IN ('starter', 'custom') ORDER BY a.alias"
+        ).fetchall()
+
+    def popular_names(self, limit: int, types: tuple[str, ...]) -> list[tuple[str, str, str]]:
+        """Multi-word aliases of the ``limit`` most popular imported entities of these types
+        ("Los Angeles Lakers", "Sioux Falls"): specific enough to recognise wherever they appear,
+        where a one-word alias ("Heat") is not."""
+        if limit <= 0:
+            return []
+        placeholders = ",".join("?" * len(types))
+        return self.db.execute(
+            "SELECT a.alias, e.type, e.id FROM aliases a JOIN entities e ON e.id = a.entity_id"
+            f" WHERE e.origin NOT IN ('starter', 'custom', 'unresolved') AND e.type IN ({placeholders})"
+            " AND a.alias LIKE '% %' ORDER BY e.popularity DESC, a.alias LIMIT ?",
+            (*types, limit),
         ).fetchall()
 
     def override(self, document_id: str, surface: str) -> tuple[bool, str | None]:

@@ -179,7 +179,12 @@ def link_document(
 
 
 def _cluster_candidates(cluster: Cluster, knowledge_base: KnowledgeBase, settings: Settings) -> list[Candidate]:
-    others = sorted({m.text for m in cluster.mentions} - {cluster.name}, key=lambda s: (-len(s), s))
+    # Shorter forms are a fallback only when they are names in their own right: "BA" must not
+    # stand in for "British Airways" when the knowledge base does not know the airline.
+    others = sorted(
+        {m.text for m in cluster.mentions if len(m.text) > 4 and not m.text.isupper()} - {cluster.name},
+        key=lambda s: (-len(s), s),
+    )
     for surface in [cluster.name, *others]:
         found = knowledge_base.candidates(surface, settings.max_candidates, settings.fuzzy_threshold)
         if found:

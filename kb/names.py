@@ -13,6 +13,7 @@ _QUOTES = "\"'“”„«»‹›‘’`"
 _POSSESSIVE = re.compile(r"(?:'s|'|’s|’)$")
 _NON_WORD = re.compile(r"[^\w]+")
 _SPACES = re.compile(r"\s+")
+_ES_PLURALS = ("ches", "shes", "sses", "xes", "zes")
 
 # Transliteration variants of Slavic names in English text: Zelenskyy/Zelenskiy/Zelensky,
 # Kyiv/Kiev is a separate alias. Applied per word to build the loose key.
@@ -93,7 +94,7 @@ def variants(name: str) -> list[str]:
     for form in list(forms):
         if form.endswith("s") and len(form) > 3:
             forms.append(form[:-1])
-            if form.endswith("es") and len(form) > 4:
+            if form.endswith(_ES_PLURALS):  # "Ganges" is not the plural of "gang"
                 forms.append(form[:-2])
     seen: dict[str, None] = {}
     for form in forms:

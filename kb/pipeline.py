@@ -57,7 +57,8 @@ def open_knowledge_base(db: sqlite_utils.Database, kb_path: str | Path | None) -
 
 def make_nlp(settings: Settings, knowledge_base: KnowledgeBase) -> Language:
     """The spaCy pipeline with an EntityRuler of the knowledge base's curated names."""
-    return build_pipeline(settings.model, knowledge_base.ruler_names())
+    popular = knowledge_base.popular_names(settings.ruler_imported, settings.linked_labels)
+    return build_pipeline(settings.model, knowledge_base.ruler_names(), popular)
 
 
 def link_texts(

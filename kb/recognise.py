@@ -87,19 +87,31 @@ def generic_heads(alias: str) -> list[str]:
     return heads
 
 
-def build_pipeline(model: str, names: Iterable[tuple[str, str, str]]) -> Language:
-    """The NER pipeline: the spaCy model with an EntityRuler of knowledge-base names before NER."""
+def build_pipeline(
+    model: str,
+    names: Iterable[tuple[str, str, str]],
+    extra_names: Iterable[tuple[str, str, str]] = (),
+) -> Language:
+    """The NER pipeline: the spaCy model with two EntityRulers of knowledge-base names.
+
+    ``names`` (the curated ones) run before NER and win: their spans and labels are fixed.
+    ``extra_names`` (names from a large imported knowledge base) run after NER and only fill
+    gaps, so a known "San Francisco" never cuts NER's "San Francisco International Airport".
+    """
     nlp = load_model(model)
-    patterns = ruler_patterns(names)
-    if not patterns:
-        return nlp
-    ruler = nlp.add_pipe(
-        "entity_ruler",
-        before="ner" if "ner" in nlp.pipe_names else None,
-        config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True},
-    )
-    ruler.add_patterns(patterns)
+    has_ner = "ner" in nlp.pipe_names
+    _add_ruler(nlp, "kb_names", ruler_patterns(names), before="ner" if has_ner else None)
+    _add_ruler(nlp, "kb_more_names", ruler_patterns(extra_names), after="ner" if has_ner else None)
     return nlp
+
+
+def _add_ruler(nlp: Language, name: str, patterns: list[dict], **where) -> None:
+    if patterns:
+        ruler = nlp.add_pipe(
+            "entity_ruler", name=name, config={"phrase_matcher_attr": "ORTH", "overwrite_ents": False},
+            **{k: v for k, v in where.items() if v},
+        )
+        ruler.add_patterns(patterns)
 
 
 def clean_span(text: str, start: int, end: int, keep_article: Callable[[str], bool]) -> tuple[int, int]:

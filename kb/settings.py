@@ -43,6 +43,9 @@ class Settings:
     max_candidates: int = 20
     weights: dict[str, float] = field(default_factory=_default_weights)
     batch_size: int = 32
+    #: the EntityRuler knows every curated name, plus the multi-word names of this many of the
+    #: most popular imported (Wikidata) entities
+    ruler_imported: int = 50_000
     #: look names the local knowledge base cannot resolve up on Wikidata (cached locally)
     online: bool = False
     #: Wikidata access for --online

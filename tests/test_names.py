@@ -38,3 +38,8 @@ def test_acronym_skips_function_words():
     assert acronym("Agence France-Presse") == "afp"
     assert acronym("Freeman Spogli Institute for International Studies") == "fsiis"
     assert acronym("NATO") == ""
+
+
+def test_es_is_dropped_only_from_real_es_plurals():
+    assert "gang" not in variants("Ganges")
+    assert "church" in variants("churches")

