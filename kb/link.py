@@ -34,6 +34,13 @@ SOFT_LABELS = frozenset({"LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT"})
 ORG_SHORT_LABELS = frozenset({"ORG", "NORP", "PRODUCT"})
 CONNECTIVES = frozenset({"of", "for", "and", "on", "in", "de"})
+#: Last words of organisation names that do not name the organisation on their own.
+GENERIC_HEADS = frozenset(
+    """group company corporation corp inc ltd party ministry army forces force office council
+    agency university college bank institute committee department association union organization
+    organisation service services news press house center centre club league conference court
+    government administration airport station network channel radio times post""".split()
+)
 _TOKEN = re.compile(r"[\w][\w\-’']*")
 
 
@@ -103,6 +110,52 @@ def build_clusters(mentions: list[Mention]) -> list[Cluster]:
     return clusters
 
 
+def short_forms(cluster: Cluster) -> set[str]:
+    """Shorter names a cluster goes by later in a text: a person's surname ("Stoltenberg"), the
+    head of an organisation's name ("Heat" for "Miami Heat") unless it is a generic word."""
+    words = cluster.name.split()
+    if len(words) < 2 or not words[-1][:1].isupper() or len(words[-1]) < 3:
+        return set()
+    if cluster.label == "PERSON":
+        return {words[-1]}
+    if cluster.label == "ORG" and not {w.lower() for w in words} & CONNECTIVES:
+        return set() if words[-1].lower() in GENERIC_HEADS else {words[-1]}
+    return set()
+
+
+def propagate(text: str, clusters: list[Cluster], taken: list[tuple[int, int]]) -> None:
+    """Add the occurrences NER missed of the names a document already uses (one sense per
+    document): every other "Miami Heat", "Heat" or "Walters" after "Barbara Walters".
+
+    Only people and organisations the knowledge base knows (the caller passes those clusters),
+    only whole-word occurrences that overlap no existing mention; the new mentions join their
+    cluster (source "propagated").
+    """
+    spans = sorted(taken)
+    for cluster in clusters:
+        if cluster.label not in ("PERSON", "ORG"):
+            continue
+        forms = {m.text for m in cluster.mentions if len(m.text) >= 3} | short_forms(cluster)
+        for form in sorted(forms, key=len, reverse=True):
+            for match in re.finditer(rf"(?<![\w\-]){re.escape(form)}(?![\w\-])", text):
+                start, end = match.span()
+                if any(start < e and s < end for s, e in spans):
+                    continue
+                spans.append((start, end))
+                cluster.mentions.append(
+                    Mention(start, end, form, cluster.label, sentence_around(text, start, end), "propagated")
+                )
+        cluster.mentions.sort(key=lambda m: m.start)
+
+
+def sentence_around(text: str, start: int, end: int, limit: int = 400) -> str:
+    """The sentence a span stands in (cut at sentence punctuation or line breaks)."""
+    left = max(text.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "\n")) + 1
+    stops = [i for i in (text.find(mark, end) for mark in (". ", "! ", "? ", "\n")) if i != -1]
+    right = min(stops) + 1 if stops else len(text)
+    return text[left:right].strip()[:limit]
+
+
 def _cluster_to_join(group: list[Mention], clusters: list[Cluster]) -> Cluster | None:
     short = tokens(group[0].text)
     if not short:
@@ -157,6 +210,8 @@ def link_document(
         cluster.forced = knowledge_base.override(document_id, cluster.name)
         if not cluster.forced[0]:
             cluster.candidates = _cluster_candidates(cluster, knowledge_base, settings)
+    known = [c for c in clusters if c.candidates or c.forced[1]]
+    propagate(text, known, taken=[(m.start, m.end) for m in mentions])
     document_words = content_words(text)
     decided: dict[int, ScoredCandidate | None] = {}
     linked_ids: set[str] = set()

@@ -7,6 +7,7 @@ Spans are cleaned (no possessive ’s, quotes or a leading "the" that is not par
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 import spacy
@@ -30,9 +31,10 @@ TITLES = frozenset(
     "president prime minister chancellor secretary-general secretary general gen. mr mr. mrs "
     "mrs. ms ms. dr dr. sir lord king queen pope senator sen. rep. gov. governor mayor ambassador "
     "admiral colonel col. lt. sgt. captain capt. commander spokesman spokeswoman spokesperson "
-    "foreign defence defense deputy vice premier lieutenant major marshal field".split()
+    "foreign defence defense deputy vice premier lieutenant major marshal field head chief".split()
 )
 _TRAILING = ".,;:!?)]}"
+_TRAILING_WORDS = re.compile(r"(?:\s+(?:of|the|and|for|in|on|at|to))+$")
 _LEADING = "([{"
 
 
@@ -140,6 +142,9 @@ def clean_span(text: str, start: int, end: int, keep_article: Callable[[str], bo
         surface = text[start:end]
         if surface[:4].lower() == "the " and not keep_article(surface):
             start += 4
+        trailing = _TRAILING_WORDS.search(text[start:end])
+        if trailing and trailing.start() > 0:
+            end = start + trailing.start()
         if (start, end) == before:
             break
     return start, end

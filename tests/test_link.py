@@ -126,3 +126,12 @@ def test_organisation_short_forms_join_but_not_their_complements():
     clusters = build_clusters(mentions)
     names = sorted(sorted(m.text for m in c.mentions) for c in clusters)
     assert names == [["Armed Forces of Ukraine"], ["Detroit Pistons", "Pistons"], ["Ukraine"]]
+
+
+def test_names_the_document_already_uses_are_found_again(mini_kb):
+    text = "Jens Stoltenberg arrived. Later Stoltenberg left; Stoltenberg’s aides stayed. Nobody Known met Known."
+    mentions = [Mention(0, 16, "Jens Stoltenberg", "PERSON"), Mention(78, 90, "Nobody Known", "PERSON")]
+    result = link_document("d", text, mentions, mini_kb, Settings())
+    found = [(link.mention.text, link.mention.source, link.qid) for link in result.links]
+    assert found.count(("Stoltenberg", "propagated", "Q57665")) == 2
+    assert ("Known", "propagated", None) not in found  # only names the knowledge base knows spread

@@ -19,6 +19,7 @@ def no_article(surface: str) -> bool:
         ("in Moscow.", "Moscow.", "Moscow"),
         ("SACRAMENTO, Calif. -", "Calif.", "Calif."),
         ("(Reuters) -", "(Reuters)", "Reuters"),
+        ("the Head of the Office", "Head of the", "Head"),
     ],
 )
 def test_clean_span_trims_to_the_name(text, span, expected):
