@@ -14,6 +14,7 @@ _POSSESSIVE = re.compile(r"(?:'s|'|’s|’)$")
 _NON_WORD = re.compile(r"[^\w]+")
 _SPACES = re.compile(r"\s+")
 _ES_PLURALS = ("ches", "shes", "sses", "xes", "zes")
+_COMPANY_SUFFIXES = frozenset({"co", "corp", "inc", "ltd", "llc", "plc", "ag", "gmbh", "sa", "nv"})
 
 # Transliteration variants of Slavic names in English text: Zelenskyy/Zelenskiy/Zelensky,
 # Kyiv/Kiev is a separate alias. Applied per word to build the loose key.
@@ -83,14 +84,18 @@ def variants(name: str) -> list[str]:
     """Normalised forms worth looking up for a surface name, most literal first.
 
     Covers possessives, plurals ("Storm Shadows" → "storm shadow", "F-16s" → "f 16"), a
-    leading article ("the Kremlin" → "kremlin") and dotted state abbreviations ("Calif.", which
-    comes first, before its literal "calif").
+    leading article ("the Kremlin" → "kremlin"), company suffixes ("Target Corp." → "target")
+    and dotted state abbreviations ("Calif.", which comes first, before its literal "calif").
     """
     expanded = expand_abbreviation(name)
     key = normalise(name)
     forms = [normalise(expanded), key] if expanded else [key]
     if key.startswith("the "):
         forms.append(key[4:])
+    for form in list(forms):
+        head, _, last = form.rpartition(" ")
+        if head and last in _COMPANY_SUFFIXES:  # "General Electric Co." → "general electric"
+            forms.append(head)
     for form in list(forms):
         if form.endswith("s") and len(form) > 3:
             forms.append(form[:-1])

@@ -34,6 +34,11 @@ TITLES = frozenset(
     "foreign defence defense deputy vice premier lieutenant major marshal field head chief".split()
 )
 _TRAILING = ".,;:!?)]}"
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]+){0,3})"
+    r"(?:, (?P<region>[A-Z][A-Za-z]*\.?(?: [A-Z][A-Za-z]*\.?)?))? [-—–] ",
+    re.MULTILINE,
+)
 _TRAILING_WORDS = re.compile(r"(?:\s+(?:of|the|and|for|in|on|at|to))+$")
 _LEADING = "([{"
 
@@ -183,10 +188,26 @@ def sentence_of(span: Span) -> str:
     return sentence if len(sentence) <= MAX_SENTENCE else sentence[: MAX_SENTENCE - 1] + "…"
 
 
-def mentions_of(doc: Doc, keep_article: Callable[[str], bool]) -> list[Mention]:
-    """Cleaned mentions of a parsed document, in text order, without duplicates."""
+def dateline_mentions(text: str) -> list[Mention]:
+    """The places of wire-style datelines at the start of a line: "TUSCALOOSA, Ala. - …",
+    "NEW YORK — …", "BAGHDAD, Iraq - …". Statistical NER often misreads these capitals."""
     mentions = []
-    seen = set()
+    for match in _DATELINE.finditer(text):
+        for group in ("place", "region"):
+            start, end = match.span(group)
+            if start >= 0:
+                mentions.append(Mention(start, end, text[start:end], "GPE", match.group(0).strip(), "dateline"))
+    return mentions
+
+
+def mentions_of(doc: Doc, keep_article: Callable[[str], bool]) -> list[Mention]:
+    """Cleaned mentions of a parsed document, in text order, without duplicates.
+
+    Dateline places win over whatever NER made of the same characters.
+    """
+    mentions = dateline_mentions(doc.text)
+    seen = {(m.start, m.end) for m in mentions}
+    datelines = sorted(seen)
     for span in doc.ents:
         if span.label_ in DROPPED_LABELS:
             continue
@@ -198,10 +219,12 @@ def mentions_of(doc: Doc, keep_article: Callable[[str], bool]) -> list[Mention]:
         surface = doc.text[start:end]
         if not normalise(surface) or (start, end) in seen:
             continue
+        if any(start < e and s < end for s, e in datelines):
+            continue
         seen.add((start, end))
         source = "ruler" if span.ent_id_ else "ner"
         mentions.append(Mention(start, end, surface, span.label_, sentence_of(span), source))
-    return mentions
+    return sorted(mentions, key=lambda m: (m.start, m.end))
 
 
 def recognise(

@@ -43,3 +43,9 @@ def test_acronym_skips_function_words():
 def test_es_is_dropped_only_from_real_es_plurals():
     assert "gang" not in variants("Ganges")
     assert "church" in variants("churches")
+
+
+def test_company_suffixes_are_optional():
+    assert "general electric" in variants("General Electric Co.")
+    assert "target" in variants("Target Corp.")
+    assert variants("Corp.") == ["corp"]

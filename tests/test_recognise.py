@@ -105,3 +105,15 @@ def test_imported_names_fill_gaps_but_never_cut_ner_spans():
     found = {m.text for m in mentions}
     assert "San Francisco" not in found
     assert "Olena Examplenko" in found
+
+
+def test_datelines_give_places():
+    from kb.recognise import dateline_mentions
+
+    text = "Headline here\nTUSCALOOSA, Ala. - Nick Saban spoke.\nNEW YORK — Stocks fell.\nAP - credit\nNot A - dateline\n"
+    found = [(m.text, m.label, m.source) for m in dateline_mentions(text)]
+    assert found == [
+        ("TUSCALOOSA", "GPE", "dateline"), ("Ala.", "GPE", "dateline"), ("NEW YORK", "GPE", "dateline")
+    ]
+    for m in dateline_mentions(text):
+        assert text[m.start : m.end] == m.text
