@@ -65,12 +65,15 @@ def build(paths, db_path, kb_path, progress, settings: Settings):
 
     with user_errors():
         report = run_build(paths, db_path, settings, kb_path=kb_path, progress=progress)
-    for problem in report.problems:
+    echo_report(db_path, report, "processed")
+
+
+def echo_report(db_path: str, report, done: str) -> None:
+    """Print a build's problems and warnings (to stderr) and its one-line summary."""
+    for problem in [*report.problems, *report.warnings]:
         click.echo(f"warning: {problem}", err=True)
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
     click.echo(
-        f"{db_path}: {report.documents} documents ({report.processed} processed, "
+        f"{db_path}: {report.documents} documents ({report.processed} {done}, "
         f"{report.unchanged} unchanged), {report.mentions} mentions: {report.linked} linked to "
         f"Wikidata, {report.local} to local entities without a QID, {report.unresolved} "
         f"unresolved; {len(report.problems)} problems in {report.seconds:.1f}s"
@@ -91,13 +94,7 @@ def resolve(db_path, kb_path, progress, settings: Settings):
 
     with user_errors():
         report = run_resolve(db_path, settings, kb_path=kb_path, progress=progress)
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(
-        f"{db_path}: {report.processed} of {report.documents} documents relinked, "
-        f"{report.linked} mentions linked to Wikidata, {report.local} to local entities, "
-        f"{report.unresolved} unresolved in {report.seconds:.1f}s"
-    )
+    echo_report(db_path, report, "relinked")
 
 
 @cli.command()
