@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 from .names import acronym, loose_key, normalise, variants
 from .records import Candidate, Claim, Entity
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster
 ENTITY_TYPES = ("PERSON", "ORG", "WEAPON", "GPE", "LOC", "PRODUCT", "WORK", "EVENT", "OTHER")
 STARTER_FILE = "starter.yaml"
 
@@ -255,7 +256,7 @@ def read_entities_file(path: str | Path, origin: str = "custom") -> list[Entity]
         where = [f"{path}:{n + 2}" for n in range(len(rows))]
     else:
         try:
-            rows = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+            rows = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=_YAML_LOADER)
         except (json.JSONDecodeError, yaml.YAMLError) as error:
             raise ValueError(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {error}") from error
         if isinstance(rows, dict) and "entities" in rows:

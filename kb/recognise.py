@@ -8,6 +8,7 @@ Spans are cleaned (no possessive ’s, quotes or a leading "the" that is not par
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 
 import spacy
@@ -182,9 +183,19 @@ def _is_abbreviation(surface: str) -> bool:
     return dotted or expand_abbreviation(surface) is not None
 
 
-def sentence_of(span: Span) -> str:
-    """The sentence around a span, shortened to a readable snippet."""
-    sentence = span.sent.text.strip() if span.doc.has_annotation("SENT_START") else span.text
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) character offsets of a parsed document's sentences, computed once: asking
+    each span for its ``.sent`` walks the document again and is quadratic on long articles."""
+    if not doc.has_annotation("SENT_START"):
+        return [(0, len(doc.text))]
+    return [(sent.start_char, sent.end_char) for sent in doc.sents]
+
+
+def sentence_at(text: str, bounds: list[tuple[int, int]], start: int) -> str:
+    """The sentence containing character ``start``, shortened to a readable snippet."""
+    index = max(0, bisect_right(bounds, (start, len(text) + 1)) - 1)
+    begin, end = bounds[index] if bounds else (0, len(text))
+    sentence = text[begin:end].strip()
     return sentence if len(sentence) <= MAX_SENTENCE else sentence[: MAX_SENTENCE - 1] + "…"
 
 
@@ -205,25 +216,27 @@ def mentions_of(doc: Doc, keep_article: Callable[[str], bool]) -> list[Mention]:
 
     Dateline places win over whatever NER made of the same characters.
     """
-    mentions = dateline_mentions(doc.text)
+    text = doc.text  # built from the tokens on every access: read it once
+    mentions = dateline_mentions(text)
+    bounds = sentence_bounds(doc)
     seen = {(m.start, m.end) for m in mentions}
     datelines = sorted(seen)
     for span in doc.ents:
         if span.label_ in DROPPED_LABELS:
             continue
-        start, end = clean_span(doc.text, span.start_char, span.end_char, keep_article)
+        start, end = clean_span(text, span.start_char, span.end_char, keep_article)
         if span.label_ == "PERSON":
-            start = strip_titles(doc.text, start, end)
+            start = strip_titles(text, start, end)
         if not span.ent_id_ and is_not_a_name(span):
             continue
-        surface = doc.text[start:end]
+        surface = text[start:end]
         if not normalise(surface) or (start, end) in seen:
             continue
         if any(start < e and s < end for s, e in datelines):
             continue
         seen.add((start, end))
         source = "ruler" if span.ent_id_ else "ner"
-        mentions.append(Mention(start, end, surface, span.label_, sentence_of(span), source))
+        mentions.append(Mention(start, end, surface, span.label_, sentence_at(text, bounds, start), source))
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 
