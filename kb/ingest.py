@@ -84,12 +84,13 @@ def _normalise_text(text: str) -> str:
 
 
 def _title_from_text(text: str) -> str | None:
-    """Return the first non-empty line without leading ``#`` marks: the title of a text article."""
-    for line in text.splitlines():
-        title = line.lstrip("#").strip()
-        if title:
-            return title
-    return None
+    """The title of a text article: among its first lines, the first that looks like a headline
+    (three words or more, no final full stop: a scraped page often starts with "Search" or
+    "Close this search box."), else its first non-empty line; leading ``#`` marks dropped."""
+    lines = [line.lstrip("#").strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    headline = next((line for line in lines[:10] if len(line.split()) >= 3 and not line.endswith(".")), None)
+    return headline or (lines[0] if lines else None)
 
 
 def _format_of(path: str | Path) -> tuple[str, bool] | None:

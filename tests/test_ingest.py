@@ -462,3 +462,12 @@ def test_reads_the_shared_press_release_corpus():
     assert all(d.text.strip() and d.url and d.source and d.published for d in docs)
     assert docs[0].path == f"{corpus}:1"
     assert elapsed < 30, f"reading the corpus took {elapsed:.1f} s"
+
+
+def test_text_title_skips_page_furniture(tmp_path):
+    from kb.ingest import read_inputs
+
+    path = tmp_path / "scraped.txt"
+    path.write_text("Search\nClose this search box.\n\nKremlin reacts to remarks\n\nBody text here.\n")
+    [document] = list(read_inputs([path]))
+    assert document.title == "Kremlin reacts to remarks"
