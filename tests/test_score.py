@@ -1,4 +1,4 @@
-"""Disambiguation features and ranking, on hand-made candidates (fake QIDs Q999…)."""
+"""Disambiguation features and ranking, on hand-made candidates (fake QIDs from Q999000000 up)."""
 
 import sqlite_utils
 
