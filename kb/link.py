@@ -51,8 +51,9 @@ class Cluster:
     mentions: list[Mention]
     name: str  # the fullest surface: what candidates are looked up by
     label: str  # the NER label the cluster most likely has
-    forced: tuple[bool, str | None] = (False, None)
+    forced: tuple[bool, str | None] = (False, None)  # a manual override: (found, entity or None)
     candidates: list[Candidate] = field(default_factory=list)
+    ranked: list[ScoredCandidate] = field(default_factory=list)  # candidates scored, best first
 
 
 @dataclass
@@ -213,24 +214,18 @@ def link_document(
     known = [c for c in clusters if c.candidates or c.forced[1]]
     propagate(text, known, taken=[(m.start, m.end) for m in mentions])
     document_words = content_words(text)
-    decided: dict[int, ScoredCandidate | None] = {}
     linked_ids: set[str] = set()
     # Unambiguous clusters first: their entities are the coherence evidence for the rest.
-    order = sorted(range(len(clusters)), key=lambda i: (len(clusters[i].candidates) != 1, i))
-    for index in order:
-        cluster = clusters[index]
+    for cluster in sorted(clusters, key=lambda c: len(c.candidates) != 1):
         if cluster.forced[0]:
             continue
-        ranked = rank_candidates(
+        cluster.ranked = rank_candidates(
             cluster.candidates, cluster.label, document_words, linked_ids, knowledge_base, settings
         )
-        runner = ranked[1] if len(ranked) > 1 else None
-        decided[index] = (ranked[0], runner) if ranked else None
-        if ranked and ranked[0].score >= settings.nil_threshold:
-            linked_ids.add(ranked[0].candidate.entity_id)
-            if ranked[0].candidate.qid:
-                linked_ids.add(ranked[0].candidate.qid)
-    return _assemble(clusters, decided, unlinked, knowledge_base, settings)
+        if cluster.ranked and cluster.ranked[0].score >= settings.nil_threshold:
+            best = cluster.ranked[0].candidate
+            linked_ids.update(i for i in (best.entity_id, best.qid) if i)
+    return _assemble(clusters, unlinked, knowledge_base, settings)
 
 
 def _cluster_candidates(cluster: Cluster, knowledge_base: KnowledgeBase, settings: Settings) -> list[Candidate]:
@@ -248,17 +243,15 @@ def _cluster_candidates(cluster: Cluster, knowledge_base: KnowledgeBase, setting
 
 
 def _assemble(
-    clusters: list[Cluster],
-    decided: dict,
-    unlinked: list[Mention],
-    knowledge_base: KnowledgeBase,
-    settings: Settings,
+    clusters: list[Cluster], unlinked: list[Mention], knowledge_base: KnowledgeBase, settings: Settings
 ) -> LinkResult:
+    """Turn each cluster's decision (override, best candidate, or NIL) into links."""
     links: list[Link] = []
     new_entities: dict[str, Entity] = {}
-    for index, cluster in enumerate(clusters):
+    for cluster in clusters:
         forced, forced_id = cluster.forced
-        best, runner = decided.get(index) or (None, None)
+        best = cluster.ranked[0] if cluster.ranked else None
+        runner = cluster.ranked[1] if len(cluster.ranked) > 1 else None
         if forced and forced_id is None:
             unlinked.extend(cluster.mentions)
             continue
