@@ -371,7 +371,11 @@ class KnowledgeBase:
         return list(best.values())
 
     def _fuzzy(self, key: str, threshold: float) -> list[Candidate]:
-        """Fuzzy fallback over aliases sharing the first three characters (index range scan)."""
+        """Fuzzy fallback over aliases sharing the first three characters (index range scan).
+
+        Only spelling variants count: a name that merely extends or shortens an alias
+        ("Azerbaijani", "Russian") is another word, not a misspelling of it.
+        """
         if len(key) < 5:
             return []
         prefix = key[:3]
@@ -383,6 +387,8 @@ class KnowledgeBase:
         ).fetchall()
         best: dict[str, Candidate] = {}
         for entity_id, qid, label, etype, description, popularity, origin, alias, norm in rows:
+            if norm.startswith(key) or key.startswith(norm):
+                continue  # a different ending is another word form ("Azerbaijani"), not a spelling
             score = fuzz.ratio(key, norm)
             if score >= threshold and score / 100 > best.get(entity_id, _NO_MATCH).similarity:
                 best[entity_id] = Candidate(

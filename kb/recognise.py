@@ -157,20 +157,26 @@ def clean_span(text: str, start: int, end: int, keep_article: Callable[[str], bo
 
 
 def strip_titles(text: str, start: int, end: int) -> int:
-    """Move a person span's start past leading titles: "President Volodymyr Zelensky" → the name.
+    """Move a person span's start past the titles before the name: "President Volodymyr
+    Zelensky", "UN Secretary-General Antonio Guterres" → the name.
 
-    A title is dropped only when a capitalised word is left after it.
+    Cuts after the last title word among the first four words, when a capitalised word follows.
     """
-    while True:
-        word, space, rest = text[start:end].partition(" ")
-        if not space or word.lower() not in TITLES or not rest[:1].isupper():
-            return start
-        start += len(word) + 1
+    words = text[start:end].split(" ")
+    cut = 0
+    for index, word in enumerate(words[:4]):
+        rest = words[index + 1 :]
+        if word.lower() in TITLES and rest and rest[0][:1].isupper():
+            cut = index + 1
+    return start + sum(len(word) + 1 for word in words[:cut])
 
 
 def is_not_a_name(span: Span) -> bool:
-    """A one-word NER span that is an adjective ("Ukrainian officials" tagged GPE) or a title
-    word ("Defence" cut out of "Defence Minister"): the model's error, not a name."""
+    """An NER span that is all lowercase ("us" tagged GPE), or one word that is an adjective
+    ("Ukrainian officials" tagged GPE) or a title word ("Defence" cut out of "Defence
+    Minister"): the model's error, not a name."""
+    if not any(ch.isupper() for ch in span.text):
+        return True  # "us", "congress": a name is capitalised
     if len(span) != 1 or span.label_ == "NORP":
         return False
     token = span[0]

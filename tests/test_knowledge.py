@@ -35,6 +35,8 @@ def test_exact_then_variant_then_loose_then_fuzzy(kb):
     assert [(c.entity_id, c.match) for c in fuzzy] == [("northwind", "fuzzy")]
     assert 0.9 < fuzzy[0].similarity < 1
     assert kb.candidates("Nowhere at all") == []
+    assert kb.candidates("Northwind Alliances") != []  # a plural: a variant
+    assert kb.candidates("Northwind Alliancer") == []  # another word form, not a misspelling
 
 
 def test_candidates_carry_what_scoring_needs(kb):

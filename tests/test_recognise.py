@@ -67,6 +67,8 @@ def test_strip_titles_keeps_only_the_name():
     assert text[strip_titles(text, 0, len(text)):] == "Keir Starmer"
     assert strip_titles("General Dynamics", 0, 16) == 8  # a title before a capitalised word goes
     assert strip_titles("President", 0, 9) == 0  # nothing left after it: kept
+    text = "UN Secretary-General Antonio Guterres"
+    assert text[strip_titles(text, 0, len(text)):] == "Antonio Guterres"
 
 
 def test_ruler_patterns_leave_generic_nouns_outside_the_name():
