@@ -4,7 +4,7 @@ Prints documents/second, characters/second, mentions, peak resident memory, and 
 unchanged rebuild takes compared with the first build (the incremental path should be a small
 fraction). Reads ../shared/corpus/press-releases.jsonl.gz at run time (never copied).
 
-    python bench/bench_pipeline.py --documents 300
+    python bench/bench_pipeline.py --documents 300 [--processes 2]
 """
 
 from __future__ import annotations
@@ -48,13 +48,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=300, help="how many corpus documents (max 1796)")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--processes", type=int, default=1, help="spaCy worker processes")
     args = parser.parse_args()
     if not CORPUS.exists():
         sys.exit(f"{CORPUS} not found: this benchmark reads the shared corpus")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         characters = write_sample(folder, args.documents)
-        settings = Settings(batch_size=args.batch_size)
+        settings = Settings(batch_size=args.batch_size, processes=args.processes)
         first = build([folder / "corpus.jsonl"], folder / "kb.db", settings, progress=False)
         again = build([folder / "corpus.jsonl"], folder / "kb.db", settings, progress=False)
     print(f"documents            {first.processed}")

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from itertools import chain
 
 from .knowledge import KnowledgeBase
 from .link import LinkResult, link_document
-from .pipeline import link_texts, make_nlp
+from .pipeline import link_batches, make_nlp
 from .records import Document, Mention
 from .settings import Settings
 
@@ -67,23 +68,18 @@ def annotate_texts(
     settings: Settings,
     knowledge_base: KnowledgeBase,
 ) -> Iterator[dict]:
-    """Annotate (id, text) pairs; yields ``{"id", "mentions"}`` dicts in input order."""
-    nlp = None
-    batch: list[Document] = []
-    for doc_id, text in items:
-        batch.append(Document(id=doc_id, text=text))
-        if len(batch) >= settings.batch_size:
-            nlp = nlp or make_nlp(settings, knowledge_base)
-            yield from _annotate_batch(nlp, batch, knowledge_base, settings)
-            batch = []
-    if batch:
-        nlp = nlp or make_nlp(settings, knowledge_base)
-        yield from _annotate_batch(nlp, batch, knowledge_base, settings)
+    """Annotate (id, text) pairs; yields ``{"id", "mentions"}`` dicts in input order.
 
-
-def _annotate_batch(nlp, batch: list[Document], knowledge_base: KnowledgeBase, settings: Settings) -> Iterator[dict]:
-    for document, result in link_texts(nlp, batch, knowledge_base, settings):
-        yield {"id": document.id, "mentions": mention_records(result)}
+    Streams: input is read as output is written. The model is loaded only if there is input.
+    """
+    documents = (Document(id=doc_id, text=text) for doc_id, text in items)
+    first = next(documents, None)
+    if first is None:
+        return
+    nlp = make_nlp(settings, knowledge_base)
+    for batch in link_batches(nlp, chain([first], documents), knowledge_base, settings):
+        for document, result in batch:
+            yield {"id": document.id, "mentions": mention_records(result)}
 
 
 def annotate_spans(

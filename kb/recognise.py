@@ -251,7 +251,9 @@ def recognise(
     texts: Iterable[str],
     keep_article: Callable[[str], bool],
     batch_size: int = 32,
+    processes: int = 1,
 ) -> Iterator[list[Mention]]:
-    """Mentions for each text, in order; the throughput path (``nlp.pipe``)."""
-    for doc in nlp.pipe(texts, batch_size=batch_size):
+    """Mentions for each text, in order; the throughput path (``nlp.pipe``, with ``processes``
+    worker processes parsing while this one cleans spans)."""
+    for doc in nlp.pipe(texts, batch_size=batch_size, n_process=processes):
         yield mentions_of(doc, keep_article)

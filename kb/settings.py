@@ -43,6 +43,8 @@ class Settings:
     max_candidates: int = 20
     weights: dict[str, float] = field(default_factory=_default_weights)
     batch_size: int = 32
+    #: worker processes for spaCy (each holds its own copy of the model)
+    processes: int = 1
     #: the EntityRuler knows every curated name, plus the multi-word names of this many of the
     #: most popular imported (Wikidata) entities
     ruler_imported: int = 50_000

@@ -185,3 +185,11 @@ def test_an_edited_file_replaces_its_old_version(tmp_path, articles, kb_file):
     assert len(paths) == 2 and paths[0].endswith("a.txt")
     texts = {t for (t,) in rows(db_path, "SELECT m.text FROM mentions m JOIN documents d ON d.id = m.document_id WHERE d.path LIKE '%a.txt'")}
     assert texts == {"Reuters", "Vladimir Putin"}
+
+
+def test_two_worker_processes_give_the_same_mentions(tmp_path, articles, kb_file):
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    build([articles], one, Settings(), kb_path=kb_file, progress=False)
+    build([articles], two, Settings(processes=2, batch_size=1), kb_path=kb_file, progress=False)
+    query = 'SELECT document_id, start, "end", label, entity_id FROM mentions ORDER BY document_id, start'
+    assert rows(one, query) == rows(two, query)
