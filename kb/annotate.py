@@ -27,14 +27,21 @@ from .settings import Settings
 def read_annotate_input(lines: Iterable[str], source: str = "-") -> Iterator[tuple[str, str]]:
     """(id, text) pairs from JSON lines, or from plain text when the input is not JSON lines.
 
-    Raises ValueError naming ``source`` and the line for a JSON line without a string ``text``.
+    Reads lazily, one JSON line at a time. Raises ValueError naming ``source`` and the line for
+    a JSON line that does not parse or has no string ``text``.
     """
-    lines = list(lines)
-    first = next((line for line in lines if line.strip()), "")
-    if not first.lstrip().startswith("{"):
-        yield (source, "".join(lines))
+    lines = iter(lines)
+    leading = []
+    for line in lines:
+        leading.append(line)
+        if line.strip():
+            break
+    if not leading or not leading[-1].lstrip().startswith("{"):
+        text = "".join(chain(leading, lines))
+        if text:
+            yield (source, text)
         return
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(chain(leading, lines), start=1):
         if not line.strip():
             continue
         try:

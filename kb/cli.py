@@ -113,7 +113,7 @@ def annotate(source, kb_path, settings: Settings):
 
     name = getattr(source, "name", "-")
     with user_errors(name):
-        items = list(read_annotate_input(source, source="stdin" if name == "<stdin>" else name))
+        items = read_annotate_input(source, source="stdin" if name == "<stdin>" else name)
         knowledge_base = open_kb(kb_path)
         for record in annotate_texts(items, settings=settings, knowledge_base=knowledge_base):
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -73,3 +73,14 @@ def test_annotate_command_names_a_file_that_is_not_utf8(tmp_path):
     result = CliRunner().invoke(cli, ["annotate", str(bad)])
     assert result.exit_code == 1
     assert "latin1.txt: not valid UTF-8" in result.output
+
+
+def test_input_is_read_lazily_and_empty_input_gives_nothing():
+    def lines():
+        yield '{"id": "a", "text": "first"}\n'
+        raise AssertionError("read past the first document")
+
+    reader = read_annotate_input(lines())
+    assert next(reader) == ("a", "first")
+    assert list(read_annotate_input([])) == []
+    assert list(read_annotate_input(["\n", "  \n"])) == [("-", "\n  \n")]
