@@ -119,7 +119,10 @@ def _add_ruler(nlp: Language, name: str, patterns: list[dict], **where) -> None:
             "entity_ruler", name=name, config={"phrase_matcher_attr": "ORTH", "overwrite_ents": False},
             **{k: v for k, v in where.items() if v},
         )
-        ruler.add_patterns(patterns)
+        # Matching on ORTH needs only the tokenizer: without this the ruler runs every earlier
+        # component (tagger, parser, NER) over each of its thousands of pattern texts.
+        with nlp.select_pipes(enable=[name]):
+            ruler.add_patterns(patterns)
 
 
 def clean_span(text: str, start: int, end: int, keep_article: Callable[[str], bool]) -> tuple[int, int]:

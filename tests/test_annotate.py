@@ -84,3 +84,16 @@ def test_input_is_read_lazily_and_empty_input_gives_nothing():
     assert next(reader) == ("a", "first")
     assert list(read_annotate_input([])) == []
     assert list(read_annotate_input(["\n", "  \n"])) == [("-", "\n  \n")]
+
+
+@pytest.mark.slow
+def test_annotating_with_the_imported_wikidata_sample_links_nato_and_belgium(tmp_path, shared):
+    from kb.wikidata.dump import import_dump
+
+    knowledge_base = KnowledgeBase.open(tmp_path / "sample.db")
+    import_dump(knowledge_base, shared / "wikidata" / "wikidata-sample.json.gz", progress=False)
+    text = "NATO foreign ministers met in Belgium on Tuesday."
+    [record] = annotate_texts([("n", text)], settings=Settings(), knowledge_base=knowledge_base)
+    qids = {m["text"]: m["qid"] for m in record["mentions"]}
+    assert qids["NATO"] == "Q7184"
+    assert qids["Belgium"] == "Q31"
