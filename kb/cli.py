@@ -236,7 +236,7 @@ def entities_add(kb_path, entity_id, label, entity_type, aliases, description, q
 
     Example: kb entities add --id storm-shadow --label "Storm Shadow" --type WEAPON --alias SCALP-EG
     """
-    from .wikidata.custom import add_custom
+    from .custom import add_custom
 
     data = {
         "id": entity_id, "label": label, "type": entity_type, "aliases": list(aliases),
@@ -255,7 +255,7 @@ def entities_import(path, kb_path):
 
     Example: kb entities import my-entities.yaml --kb kb.db
     """
-    from .wikidata.custom import import_custom
+    from .custom import import_custom
 
     with user_errors():
         added = import_custom(_open_kb_file(kb_path), path)
@@ -271,7 +271,7 @@ def entities_map(entity_id, qid, kb_path):
 
     Example: kb entities map storm-shadow Q999999999
     """
-    from .wikidata.custom import map_qid
+    from .custom import map_qid
 
     with user_errors():
         entity = map_qid(_open_kb_file(kb_path), entity_id, qid)

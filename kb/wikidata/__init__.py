@@ -1,12 +1,10 @@
-"""Wikidata for kb: dump import, online resolution with a cache, and custom entities.
+"""Wikidata for kb: dump import and online resolution with a cache.
 
 - :mod:`.entity`: one Wikidata JSON entity → :class:`kb.records.Entity` (pure).
 - :mod:`.dump`: stream a JSON dump into the knowledge base.
 - :mod:`.online`: search and fetch on Wikidata, cached in the knowledge base.
-- :mod:`.custom`: user-defined entities, QID mapping.
 """
 
-from .custom import add_custom, import_custom, map_qid
 from .dump import ImportReport, import_dump
 from .entity import CLASS_TYPES, coarse_type, entity_from_json
 from .online import ResolveReport, WikidataClient, WikidataUnavailable, cached_lookup, resolve_names
@@ -17,12 +15,9 @@ __all__ = [
     "ResolveReport",
     "WikidataClient",
     "WikidataUnavailable",
-    "add_custom",
     "cached_lookup",
     "coarse_type",
     "entity_from_json",
-    "import_custom",
     "import_dump",
-    "map_qid",
     "resolve_names",
 ]

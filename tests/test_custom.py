@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from kb.cli import cli
 from kb.knowledge import KnowledgeBase
 from kb.records import Entity
-from kb.wikidata.custom import add_custom, import_custom, map_qid
+from kb.custom import add_custom, import_custom, map_qid
 
 SMALL = Path(__file__).parent / "fixtures" / "wikidata" / "small-dump.json"
 
