@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +52,8 @@ def settings_options(command):
 @click.version_option(package_name="kb")
 def cli() -> None:
     """kb: turn news articles into a Wikidata-linked knowledge base published with Datasette."""
+    # The commands print the problems and warnings the library reports; its log would repeat them.
+    logging.getLogger("kb").setLevel(logging.ERROR)
 
 
 @cli.command()

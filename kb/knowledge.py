@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
 from importlib import resources
@@ -291,8 +292,11 @@ class KnowledgeBase:
 
     @classmethod
     def open(cls, path: str | Path) -> KnowledgeBase:
-        """Open (creating if needed) a knowledge base file."""
-        return cls(sqlite_utils.Database(path))
+        """Open (creating if needed) a knowledge base file; ValueError if it is not SQLite."""
+        try:
+            return cls(sqlite_utils.Database(path))
+        except sqlite3.DatabaseError as error:
+            raise ValueError(f"{path}: not a kb knowledge base ({error})") from error
 
     def is_empty(self) -> bool:
         """True when no entity has been loaded yet."""

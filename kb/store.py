@@ -14,6 +14,7 @@ document half-written, and a changed document's old mentions go only when its ne
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,11 +26,18 @@ from .records import Document, Entity, Link, Mention
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) a kb database with the full schema in place."""
+    """Open (creating if needed) a kb database with the full schema in place.
+
+    Raises ValueError naming the file when it exists but is not a SQLite database.
+    """
     db = sqlite_utils.Database(path)
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA journal_mode = WAL")
-    ensure_schema(db)
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA journal_mode = WAL")
+        ensure_schema(db)
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise ValueError(f"{path}: not a kb database ({error})") from error
     return db
 
 

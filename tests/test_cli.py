@@ -43,3 +43,20 @@ def test_build_warns_about_bad_inputs_and_builds_the_rest(tmp_path):
     again = run("resolve", "--db", tmp_path / "out.db", "--kb", kb_path, "--no-progress")
     assert again.exit_code == 0, again.output
     assert "2 documents (0 relinked, 2 unchanged)" in again.output
+
+
+def test_a_file_that_is_not_a_database_is_a_clean_error(tmp_path):
+    bad = tmp_path / "kb.db"
+    bad.write_text("not a database\n")
+    result = run("build", tmp_path, "--db", bad)
+    assert result.exit_code == 1
+    assert "kb.db: not a kb database" in result.output
+    result = run("annotate", "--kb", bad, input="NATO met.")
+    assert result.exit_code == 1
+    assert "kb.db: not a kb knowledge base" in result.output
+
+
+def test_problems_are_printed_once(tmp_path):
+    result = run("build", tmp_path / "missing", "--db", tmp_path / "kb.db")
+    assert result.exit_code == 0
+    assert result.output.count("missing: cannot read") == 1
