@@ -19,7 +19,7 @@ import sqlite_utils
 import yaml
 from rapidfuzz import fuzz
 
-from .names import acronym, loose_key, normalise, variants
+from .names import loose_key, normalise, variants
 from .records import Candidate, Claim, Entity
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster
@@ -412,11 +412,6 @@ class KnowledgeBase:
         True when the name with its article is known and the name without it is not.
         """
         return self.has_name(surface) and not self.has_name(surface[4:])
-
-    def acronym_candidates(self, surface: str, document_names: Iterable[str]) -> list[str]:
-        """Names in the document whose initials spell ``surface`` (FSI → Freeman Spogli Institute)."""
-        key = normalise(surface).replace(" ", "")
-        return [name for name in document_names if key and acronym(name) == key]
 
     def ruler_names(self) -> list[tuple[str, str, str]]:
         """(alias, type, entity id) of every curated and custom entity: the EntityRuler's names."""

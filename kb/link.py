@@ -215,16 +215,19 @@ def link_document(
     propagate(text, known, taken=[(m.start, m.end) for m in mentions])
     document_words = content_words(text)
     linked_ids: set[str] = set()
+    linked_related: frozenset[str] = frozenset()
     # Unambiguous clusters first: their entities are the coherence evidence for the rest.
     for cluster in sorted(clusters, key=lambda c: len(c.candidates) != 1):
         if cluster.forced[0]:
             continue
         cluster.ranked = rank_candidates(
-            cluster.candidates, cluster.label, document_words, linked_ids, knowledge_base, settings
+            cluster.candidates, cluster.label, document_words, linked_ids, knowledge_base, settings,
+            linked_related,
         )
         if cluster.ranked and cluster.ranked[0].score >= settings.nil_threshold:
             best = cluster.ranked[0].candidate
             linked_ids.update(i for i in (best.entity_id, best.qid) if i)
+            linked_related |= knowledge_base.related(best.entity_id)
     return _assemble(clusters, unlinked, knowledge_base, settings)
 
 

@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .names import expand_abbreviation, normalise, strip_quotes
+from .names import expand_abbreviation, normalise, strip_possessive, strip_quotes
 from .records import Mention
 
 #: NER labels that are never names of entities (numbers and dates): not stored at all.
@@ -135,11 +135,9 @@ def clean_span(text: str, start: int, end: int, keep_article: Callable[[str], bo
         surface = text[start:end]
         left, right = strip_quotes(surface)
         start, end = start + left, end - right
-        surface = text[start:end]
-        for suffix in ("'s", "’s", "'", "’"):
-            if surface.endswith(suffix) and len(surface) > len(suffix) + 1:
-                end -= len(suffix)
-                break
+        trimmed = strip_possessive(text[start:end])  # same length per character: offsets hold
+        if len(trimmed) > 1:
+            end = start + len(trimmed)
         while end > start and text[end - 1] in _TRAILING and not _is_abbreviation(text[start:end]):
             end -= 1
         while end > start and text[start] in _LEADING:

@@ -162,8 +162,12 @@ def rank_candidates(
     linked_ids: set[str],
     knowledge_base: KnowledgeBase,
     settings: Settings,
+    linked_related: frozenset[str] = frozenset(),
 ) -> list[ScoredCandidate]:
     """Score and sort a mention's candidates, best first.
+
+    ``linked_ids`` are the entities already linked in the document; ``linked_related`` what
+    their claims point to (the caller gathers it once per document).
 
     When the best two are different entities within ``settings.min_margin`` of each other, the
     best one's score is lowered below the NIL threshold: too close to call means unresolved.
@@ -171,7 +175,6 @@ def rank_candidates(
     if not candidates:
         return []
     max_popularity = max(prominence(c) for c in candidates)
-    linked_related = frozenset().union(*(knowledge_base.related(i) for i in linked_ids)) if linked_ids else frozenset()
     ranked = []
     for candidate in candidates:
         related = knowledge_base.related(candidate.entity_id) if linked_ids else set()
