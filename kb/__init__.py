@@ -39,9 +39,7 @@ def open_kb(path: str | None = None) -> KnowledgeBase:
     import sqlite_utils
 
     knowledge_base = KnowledgeBase.open(path) if path else KnowledgeBase(sqlite_utils.Database(memory=True))
-    if knowledge_base.is_empty():
-        knowledge_base.load_starter()
-    return knowledge_base
+    return knowledge_base.seeded()
 
 
 def __getattr__(name: str) -> Any:

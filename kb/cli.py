@@ -183,10 +183,13 @@ def kb_file_option(command):
     )(command)
 
 
-def _open_kb_file(kb_path: str):
+def _open_kb_file(kb_path: str, seed: bool = True):
+    """The knowledge-base file a command edits; a new one starts from the starter entities
+    (``seed=False`` for Wikidata imports, which make knowledge bases of their own)."""
     from .knowledge import KnowledgeBase
 
-    return KnowledgeBase.open(kb_path)
+    knowledge_base = KnowledgeBase.open(kb_path)
+    return knowledge_base.seeded() if seed else knowledge_base
 
 
 @cli.group()
@@ -209,7 +212,8 @@ def wikidata_import(dump, kb_path, types, languages, progress):
 
     with user_errors():
         report = import_dump(
-            _open_kb_file(kb_path), dump, parse_types(types), parse_languages(languages), progress
+            _open_kb_file(kb_path, seed=False), dump, parse_types(types), parse_languages(languages),
+            progress,
         )
     for problem in report.problems:
         click.echo(f"warning: {problem}", err=True)

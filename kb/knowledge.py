@@ -302,6 +302,13 @@ class KnowledgeBase:
         """True when no entity has been loaded yet."""
         return self.db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None
 
+    def seeded(self) -> KnowledgeBase:
+        """This knowledge base, loaded with the curated starter entities first if it is empty:
+        every knowledge base kb creates starts from them (a Wikidata import does not)."""
+        if self.is_empty():
+            self.load_starter()
+        return self
+
     def load_starter(self) -> int:
         """Load (or refresh) the curated starter entities; returns how many."""
         with self.db.conn:

@@ -50,10 +50,7 @@ def open_knowledge_base(db: sqlite_utils.Database, kb_path: str | Path | None) -
 
     An empty knowledge base is seeded with the curated starter entities.
     """
-    knowledge_base = KnowledgeBase(db) if kb_path is None else KnowledgeBase.open(kb_path)
-    if knowledge_base.is_empty():
-        knowledge_base.load_starter()
-    return knowledge_base
+    return (KnowledgeBase(db) if kb_path is None else KnowledgeBase.open(kb_path)).seeded()
 
 
 def make_nlp(settings: Settings, knowledge_base: KnowledgeBase) -> Language:

@@ -60,3 +60,14 @@ def test_problems_are_printed_once(tmp_path):
     result = run("build", tmp_path / "missing", "--db", tmp_path / "kb.db")
     assert result.exit_code == 0
     assert result.output.count("missing: cannot read") == 1
+
+
+def test_a_custom_entity_added_before_the_first_build_keeps_the_starter_entities(tmp_path):
+    kb_path = tmp_path / "kb.db"
+    result = run("entities", "add", "--id", "example-brigade", "--label", "Example Brigade", "--type", "ORG", "--kb", kb_path)
+    assert result.exit_code == 0, result.output
+    from kb.knowledge import KnowledgeBase
+
+    knowledge_base = KnowledgeBase.open(kb_path)
+    assert knowledge_base.get("example-brigade") is not None
+    assert knowledge_base.get("Q7184") is not None  # NATO, from the starter knowledge base
