@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kb.knowledge import KnowledgeBase  # noqa: E402
+from kb.kbase import KnowledgeBase  # noqa: E402
 from kb.wikidata.dump import import_dump  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "wikidata" / "wikidata-sample.json.gz"

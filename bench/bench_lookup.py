@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_import import peak_rss_mb, rss_mb, synthetic_items  # noqa: E402
 
-from kb.knowledge import KnowledgeBase, write_entities  # noqa: E402
+from kb.kbase import KnowledgeBase, write_entities  # noqa: E402
 from kb.wikidata.entity import entity_from_json  # noqa: E402
 
 

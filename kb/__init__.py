@@ -14,7 +14,7 @@ Stages that load spaCy are imported on first use, so ``import kb`` stays cheap.
 from importlib import import_module
 from typing import Any
 
-from .knowledge import KnowledgeBase
+from .kbase import KnowledgeBase
 from .records import Candidate, Claim, Document, Entity, Link, Mention, Problem
 from .settings import Settings, load_settings
 

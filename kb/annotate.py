@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Iterator
 from itertools import chain
 
-from .knowledge import KnowledgeBase
+from .kbase import KnowledgeBase
 from .link import LinkResult, link_document
 from .pipeline import link_batches, make_nlp
 from .records import Document, Mention

@@ -186,7 +186,7 @@ def kb_file_option(command):
 def _open_kb_file(kb_path: str, seed: bool = True):
     """The knowledge-base file a command edits; a new one starts from the starter entities
     (``seed=False`` for Wikidata imports, which make knowledge bases of their own)."""
-    from .knowledge import KnowledgeBase
+    from .kbase import KnowledgeBase
 
     knowledge_base = KnowledgeBase.open(kb_path)
     return knowledge_base.seeded() if seed else knowledge_base
@@ -243,7 +243,7 @@ def entities_add(kb_path, entity_id, label, entity_type, aliases, description, q
 
     Example: kb entities add --id storm-shadow --label "Storm Shadow" --type WEAPON --alias SCALP-EG
     """
-    from .custom import add_custom
+    from .kbase.custom import add_custom
 
     data = {
         "id": entity_id, "label": label, "type": entity_type, "aliases": list(aliases),
@@ -262,7 +262,7 @@ def entities_import(path, kb_path):
 
     Example: kb entities import my-entities.yaml --kb kb.db
     """
-    from .custom import import_custom
+    from .kbase.custom import import_custom
 
     with user_errors():
         added = import_custom(_open_kb_file(kb_path), path)
@@ -278,7 +278,7 @@ def entities_map(entity_id, qid, kb_path):
 
     Example: kb entities map storm-shadow Q999999999
     """
-    from .custom import map_qid
+    from .kbase.custom import map_qid
 
     with user_errors():
         entity = map_qid(_open_kb_file(kb_path), entity_id, qid)

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from . import store
 from .ingest import read_inputs
-from .knowledge import KnowledgeBase
+from .kbase import KnowledgeBase
 from .link import LinkResult, is_unresolved, link_document
 from .recognise import build_pipeline, recognise
 from .records import Document, Entity, Mention, Problem

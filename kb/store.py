@@ -1,7 +1,7 @@
 """The store stage: documents, mentions and the entities they link to, written with sqlite-utils.
 
 Tables (the knowledge-base tables `entities`, `aliases`, `claims`, `overrides` come from
-:mod:`kb.knowledge`):
+:mod:`kb.kbase`):
 
 - ``documents``: one row per article, with the text that mention offsets point into.
 - ``mentions``: one row per recognised name: offsets, surface, label, linked entity, score,
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import knowledge
+from . import kbase as knowledge
 from .records import Document, Entity, Link, Mention
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from kb.knowledge import KnowledgeBase, read_entities_file
+from kb.kbase import KnowledgeBase, read_entities_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from kb.annotate import annotate_texts, read_annotate_input
 from kb.cli import cli
-from kb.knowledge import KnowledgeBase, read_entities_file
+from kb.kbase import KnowledgeBase, read_entities_file
 from kb.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -66,7 +66,7 @@ def test_a_custom_entity_added_before_the_first_build_keeps_the_starter_entities
     kb_path = tmp_path / "kb.db"
     result = run("entities", "add", "--id", "example-brigade", "--label", "Example Brigade", "--type", "ORG", "--kb", kb_path)
     assert result.exit_code == 0, result.output
-    from kb.knowledge import KnowledgeBase
+    from kb.kbase import KnowledgeBase
 
     knowledge_base = KnowledgeBase.open(kb_path)
     assert knowledge_base.get("example-brigade") is not None

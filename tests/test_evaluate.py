@@ -37,7 +37,7 @@ from kb.evaluate import (
     score_given,
     type_mapping,
 )
-from kb.knowledge import KnowledgeBase
+from kb.kbase import KnowledgeBase
 from kb.records import Entity
 from kb.settings import Settings
 

@@ -8,7 +8,7 @@ import pytest
 import sqlite_utils
 
 from kb import pipeline, store
-from kb.knowledge import KnowledgeBase, read_entities_file
+from kb.kbase import KnowledgeBase, read_entities_file
 from kb.pipeline import build
 from kb.settings import Settings
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from markupsafe import escape
 
 from kb.cli import cli
-from kb.knowledge import write_entities
+from kb.kbase import write_entities
 from kb.publish import (
     PLACEHOLDER,
     check_database,

@@ -2,10 +2,10 @@
 
 import sqlite_utils
 
-from kb.knowledge import KnowledgeBase
+from kb.kbase import KnowledgeBase
 from kb.link import link_document
 from kb.records import Claim, Entity, Mention
-from kb.score import content_words, context_overlap, rank_candidates, type_fit, weighted
+from kb.link.score import content_words, context_overlap, rank_candidates, type_fit, weighted
 from kb.settings import Settings
 
 MISSILE = Entity(

@@ -6,7 +6,7 @@ import pytest
 import sqlite_utils
 
 from kb.annotate import annotate_texts
-from kb.knowledge import KnowledgeBase
+from kb.kbase import KnowledgeBase
 from kb.settings import Settings
 
 pytestmark = pytest.mark.slow

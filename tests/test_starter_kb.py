@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from kb.knowledge import KnowledgeBase, starter_entities
+from kb.kbase import KnowledgeBase, starter_entities
 from kb.names import normalise
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -1,7 +1,7 @@
 import sqlite_utils
 
 from kb import store
-from kb.knowledge import write_entities
+from kb.kbase import write_entities
 from kb.records import Document, Entity, Link, Mention
 
 ENTITY = Entity(id="Q999000001", qid="Q999000001", label="Example Alliance", type="ORG", origin="wikidata")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from kb.knowledge import KnowledgeBase
+from kb.kbase import KnowledgeBase
 from kb.wikidata.dump import import_dump, iter_dump, parse_languages, parse_types, subclass_edges
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"

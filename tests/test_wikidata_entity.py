@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fake_wikidata import item
 
-from kb.knowledge import ENTITY_TYPES
+from kb.kbase import ENTITY_TYPES
 from kb.records import Claim
 from kb.wikidata.entity import (
     CLASS_TYPES,

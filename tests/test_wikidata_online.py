@@ -9,7 +9,7 @@ import sqlite_utils
 import wikidata_client.api
 from fake_wikidata import FakeWikidata, item
 
-from kb.knowledge import KnowledgeBase
+from kb.kbase import KnowledgeBase
 from kb.records import Entity
 from kb.settings import Settings
 from kb.wikidata.online import (

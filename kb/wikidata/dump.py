@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..knowledge import KnowledgeBase, write_entities
+from ..kbase import KnowledgeBase, write_entities
 from ..records import Entity, Problem
 from .entity import QID, claim_values, entity_from_json
 

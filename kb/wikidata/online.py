@@ -25,7 +25,7 @@ import requests
 import wikidata_client
 import wikidata_client.api
 
-from ..knowledge import KnowledgeBase, write_entities
+from ..kbase import KnowledgeBase, write_entities
 from ..names import normalise
 from ..records import Entity
 from ..settings import Settings

@@ -18,10 +18,10 @@ import math
 import re
 from dataclasses import dataclass
 
-from .knowledge import KnowledgeBase
-from .names import normalise
-from .records import Candidate
-from .settings import Settings
+from ..kbase import KnowledgeBase
+from ..names import normalise
+from ..records import Candidate
+from ..settings import Settings
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _STOPWORDS = frozenset(

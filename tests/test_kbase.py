@@ -3,7 +3,7 @@
 import pytest
 import sqlite_utils
 
-from kb.knowledge import KnowledgeBase, read_entities_file
+from kb.kbase import KnowledgeBase, read_entities_file
 from kb.records import Claim, Entity
 
 ALLIANCE = Entity(

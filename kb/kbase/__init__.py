@@ -19,8 +19,8 @@ import sqlite_utils
 import yaml
 from rapidfuzz import fuzz
 
-from .names import loose_key, normalise, variants
-from .records import Candidate, Claim, Entity
+from ..names import loose_key, normalise, variants
+from ..records import Candidate, Claim, Entity
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster
 ENTITY_TYPES = ("PERSON", "ORG", "WEAPON", "GPE", "LOC", "PRODUCT", "WORK", "EVENT", "OTHER")

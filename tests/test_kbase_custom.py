@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import cli
-from kb.knowledge import KnowledgeBase
+from kb.kbase import KnowledgeBase
 from kb.records import Entity
-from kb.custom import add_custom, import_custom, map_qid
+from kb.kbase.custom import add_custom, import_custom, map_qid
 
 SMALL = Path(__file__).parent / "fixtures" / "wikidata" / "small-dump.json"
 

@@ -7,7 +7,7 @@ Per document:
    first name of a person named in full elsewhere in the text ("Stoltenberg" → "Jens
    Stoltenberg"), an acronym of a longer name (FSI → Freeman Spogli Institute …);
 3. each cluster's candidates come from the knowledge base (:meth:`KnowledgeBase.candidates`);
-4. candidates are scored by :func:`kb.score.score_candidate` (one place, weights in settings),
+4. candidates are scored by :func:`kb.link.score.rank_candidates` (one place, weights in settings),
    unambiguous clusters first so that later ones can use document coherence;
 5. below ``settings.nil_threshold`` a cluster stays unresolved: an entity without a QID, grouped
    by normalised name, ready to be resolved later.
@@ -21,11 +21,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .knowledge import KnowledgeBase
-from .names import acronym, normalise
-from .records import Candidate, Entity, Link, Mention
+from ..kbase import KnowledgeBase
+from ..names import acronym, normalise
+from ..records import Candidate, Entity, Link, Mention
 from .score import ScoredCandidate, content_words, rank_candidates
-from .settings import Settings
+from ..settings import Settings
 
 #: NER labels worth trying to link besides the linked labels themselves: spaCy often tags a
 #: known name as LOC/FAC/PRODUCT; such a mention is linked only to a knowledge-base entity.

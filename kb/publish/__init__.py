@@ -43,7 +43,7 @@ def metadata_path() -> Path:
 
     Raises FileNotFoundError saying where it looked, so a broken install is obvious.
     """
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     # pyproject.toml beside it tells a checkout from an unrelated metadata.yml in site-packages.
     if (root / METADATA_FILE).is_file() and (root / "pyproject.toml").is_file():
         return root / METADATA_FILE

@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .knowledge import KnowledgeBase
-from .settings import Settings
+from ..kbase import KnowledgeBase
+from ..settings import Settings
 
 #: The types of the headline mention figure.
 HEADLINE_TYPES = ("PERSON", "ORG", "WEAPON", "GPE")
@@ -571,7 +571,7 @@ def _scored_predicted(document: GoldDocument, mentions: Iterable[dict]) -> list[
 
 def default_annotator() -> Annotator:
     """kb's annotator (:func:`kb.annotate.annotate_texts`), imported late: it loads spaCy."""
-    from .annotate import annotate_texts
+    from ..annotate import annotate_texts
 
     return annotate_texts
 

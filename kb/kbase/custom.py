@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .knowledge import KnowledgeBase, parse_entity, read_entities_file, wikidata_url
-from .records import Entity
-from .wikidata.entity import QID
+from . import KnowledgeBase, parse_entity, read_entities_file, wikidata_url
+from ..records import Entity
+from ..wikidata.entity import QID
 
 #: Entities whose QID is Wikidata's own and must not be remapped by hand.
 WIKIDATA_ORIGINS = ("wikidata", "online")
