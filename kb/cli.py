@@ -149,30 +149,37 @@ def serve(db_path, host, port):
 
 
 @cli.command("eval")
-@click.argument("gold_path", metavar="GOLD.jsonl", type=click.Path(exists=True, dir_okay=False))
+@click.argument("gold_paths", metavar="GOLD.jsonl...", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False))
 @click.option("--kb", "kb_path", type=click.Path(dir_okay=False), help="Knowledge-base file (default: starter KB).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--errors/--no-errors", default=True, show_default=True, help="List the errors per document.")
-@click.option("--baseline", type=click.Choice(["prior"]), help="Score the popularity-prior-only linker instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@click.option("--errors/--no-errors", default=True, show_default=True, help="List kb's errors per document.")
+@click.option("--baseline", type=click.Choice(["prior", "none"]), default="prior", show_default=True,
+              help="Baseline scored beside kb: the popularity-prior-only linker, or none.")
 @click.option("--given/--no-given", default=True, show_default=True, help="Also link the gold spans themselves (disambiguation alone).")
 @settings_options
-def eval_command(gold_path, kb_path, as_json, errors, baseline, given, settings: Settings):
-    """Score kb's mentions and links against a gold JSONL file (see shared/eval/README.md).
+def eval_command(gold_paths, kb_path, as_json, errors, baseline, given, settings: Settings):
+    """Score kb, beside the max-prior baseline, against gold JSONL files (see shared/eval/README.md).
+
+    Every figure is reported per file, then added up over all files when there are several.
 
     Example: kb eval ../shared/eval/dev-domain.jsonl --no-errors
     """
     from .annotate import annotate_spans
-    from .evaluate import evaluate, format_report, report_json
+    from .evaluate import combined, compare, comparisons_json, format_comparisons
 
-    if baseline:
-        settings = settings.with_overrides(linker=baseline)
     with user_errors():
         knowledge_base = open_kb(kb_path)
-        report = evaluate(
-            gold_path, settings=settings, knowledge_base=knowledge_base,
+        comparisons = compare(
+            gold_paths, settings=settings, knowledge_base=knowledge_base,
+            baseline=None if baseline == "none" else baseline,
             link_spans=annotate_spans if given else None,
         )
-    click.echo(report_json(report) if as_json else format_report(report, errors=errors), nl=as_json)
+    total = combined(comparisons) if len(comparisons) > 1 else None
+    if as_json:
+        click.echo(comparisons_json(comparisons, total))
+    else:
+        click.echo(format_comparisons(comparisons, total, errors=errors), nl=False)
 
 
 def kb_file_option(command):
