@@ -1,4 +1,4 @@
-"""Tests for kb.evaluate: every scoring rule on hand-computed cases, gold validation, reports, CLI.
+"""Tests for kb.evaluate.scoring and .results: every scoring rule on hand-computed cases.
 
 Fixture gold files (tests/fixtures/eval/) use invented names and fake QIDs from the Q999000000–Q999999999 range:
 
@@ -11,40 +11,40 @@ domain.jsonl  d1 "Anna Berg of the Northwind Alliance visited Tarvia. Berg said 
 news.jsonl    n1 evaluation_span [0, 43]: Mark Olsen [0:10] PERSON Q999000010,
                  Skybolt [20:27] PRODUCT Q999000011, Harlow Fair [31:42] OTHER null, and outside
                  the span Olsen [44:49] PERSON Q999000010
+messy.jsonl   a file with one problem of each kind; what is scored after the repairs:
+              m1 "Lena Voss flew from Korva to Brannock with Teo Marr."
+                 Lena Voss [0:9] PERSON Q999000101, Korva [20:25] GPE null (placeholder QID),
+                 Brannock [29:37] GPE Q999000103, Teo Marr [43:51] PERSON Q999000104,
+                 Teo [43:46] PERSON Q999000105 (overlaps Teo Marr)
+              line 2 "Brannock exports tin."  Brannock [0:8] GPE null (empty QID)
+              m1 (line 4) "Korva voted."  Korva [0:5] GPE Q999000102
+              m5 "Dag"  Dag [0:3] LOC null
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-import sqlite_utils
-from click.testing import CliRunner
 
-import kb.evaluate as evaluate_module
-from kb.cli import cli
 from kb.evaluate import (
     GoldDocument,
     GoldMention,
     Score,
-    evaluate,
+    combine,
     format_report,
     gold_spans,
     read_gold,
-    report_json,
+    read_gold_set,
     score,
     score_given,
     type_mapping,
 )
-from kb.kbase import KnowledgeBase
-from kb.records import Entity
-from kb.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "eval"
 DOMAIN = FIXTURES / "domain.jsonl"
 NEWS = FIXTURES / "news.jsonl"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+MESSY = FIXTURES / "messy.jsonl"
 
 Q_BERG, Q_NORTHWIND, Q_TARVIA, Q_OSTMARK = "Q999000001", "Q999000002", "Q999000003", "Q999000004"
 Q_OLSEN, Q_SKYBOLT, Q_OTHER = "Q999000010", "Q999000011", "Q999000099"
@@ -72,6 +72,11 @@ def domain() -> list[GoldDocument]:
 @pytest.fixture
 def news() -> list[GoldDocument]:
     return read_gold(NEWS)
+
+
+@pytest.fixture
+def messy() -> list[GoldDocument]:
+    return list(read_gold_set(MESSY).documents)
 
 
 def figures(s: Score) -> tuple:
@@ -275,216 +280,117 @@ def test_predictions_must_match_the_gold_documents(domain):
         score(domain, {"d2": [{"start": 0, "end": 6}]})
 
 
-# --- reading gold ------------------------------------------------------------------------------
 
-GOOD = {
-    "id": "a",
-    "text": "Anna Berg",
-    "mentions": [{"start": 0, "end": 9, "text": "Anna Berg", "type": "PERSON"}],
-}
+# --- a worked example, every figure computed by hand -------------------------------------------
+
+Q_VOSS, Q_KORVA, Q_BRANNOCK, Q_MARR, Q_TEO = (f"Q99900010{n}" for n in range(1, 6))
+Q_ELSE = "Q999000199"
 
 
-def mention(**changes) -> dict:
-    return {"start": 0, "end": 4, "text": "Anna", "type": "PERSON", "qid": None, **changes}
+def messy_predictions() -> dict[str, list[dict]]:
+    """One prediction of each outcome on the repaired messy.jsonl."""
+    return {
+        "m1": [
+            p(0, 9, "PERSON", Q_VOSS),  # mention right, link right
+            p(20, 25, "GPE", Q_ELSE),  # mention right, link neutral (gold QID was a placeholder)
+            p(29, 37, "ORG", Q_BRANNOCK),  # type error; link right (links ignore type)
+            p(43, 51, "PERSON", Q_TEO),  # mention right (Teo Marr); link finds the overlapping Teo
+        ],
+        "line 2": [p(0, 8, "GPE", Q_ELSE)],  # mention right, link neutral (gold QID was empty)
+        "m1 (line 4)": [
+            p(0, 5, "GPE", Q_VOSS),  # mention right, wrong QID
+            p(6, 11, "ORG", Q_ELSE),  # "voted": spurious mention, false link
+        ],
+    }  # nothing for m5
 
 
-def doc(**changes) -> str:
-    return json.dumps({"id": "b", "text": "Anna Berg", "mentions": [mention()], **changes})
+def test_worked_example_mentions(messy):
+    report = score(messy, messy_predictions())
+    assert report.types == ("PERSON", "ORG", "WEAPON", "GPE", "LOC")
+    # PERSON: gold Lena Voss, Teo Marr, Teo; predicted Lena Voss, Teo Marr
+    assert report.mentions["PERSON"] == Score(2, 2, 2, 3)
+    assert figures(report.mentions["PERSON"]) == (1.0, pytest.approx(2 / 3), pytest.approx(0.8))
+    # GPE: gold Korva, Brannock, Brannock, Korva; predicted Korva, Brannock (line 2), Korva
+    assert report.mentions["GPE"] == Score(3, 3, 3, 4)
+    assert figures(report.mentions["GPE"]) == (1.0, 0.75, pytest.approx(6 / 7))
+    assert report.mentions["ORG"] == Score(0, 2, 0, 0)
+    assert figures(report.mentions["ORG"]) == (0.0, None, 0.0)
+    assert report.mentions["LOC"] == Score(0, 0, 0, 1)  # unknown gold type: its own row
+    # headline: 7 gold, 7 predicted, 5 right
+    assert report.mentions_overall == Score(5, 7, 5, 7)
+    assert figures(report.mentions_overall) == pytest.approx((5 / 7, 5 / 7, 5 / 7))
 
 
-@pytest.mark.parametrize(
-    ("line", "message"),
-    [
-        ("{not json", "not valid JSON"),
-        ("[1, 2]", "expected a JSON object, got list"),
-        (json.dumps({"text": "x", "mentions": []}), "'id' must be a non-empty string"),
-        (doc(text=None), "'text' must be a string"),
-        (doc(mentions={}), "'mentions' must be a list"),
-        (doc(mentions=[mention(text="Berg")]), "mention 1: text[0:4] is 'Anna', mention text is 'Berg'"),
-        (doc(mentions=[mention(end=99)]), "mention 1: offsets [0:99] are outside the text (length 9)"),
-        (doc(mentions=[mention(start=4)]), "offsets [4:4] are outside the text"),
-        (doc(mentions=[mention(start="0")]), "offsets must be integers"),
-        (doc(mentions=[{"start": 0, "end": 4, "text": "Anna"}]), "mention 1: missing type"),
-        (doc(mentions=[mention(type="LOC")]), "type 'LOC' is not one of PERSON, ORG, WEAPON, GPE"),
-        (doc(mentions=[mention(qid="12")]), "'12' is not a Wikidata QID"),
-        (doc(mentions=[mention(), mention(type="ORG")]), "mentions 1 and 2 have the same span [0:4]"),
-        (doc(evaluation_span=[0]), "'evaluation_span' must be [start, end]"),
-        (doc(evaluation_span=[0, 50]), "evaluation_span [0, 50] is outside the text"),
-        (json.dumps(GOOD), "duplicate document id 'a' (first on line 1)"),
-    ],
-)
-def test_read_gold_names_file_line_and_problem(tmp_path, line, message):
-    path = tmp_path / "gold.jsonl"
-    path.write_text(json.dumps(GOOD) + "\n" + line + "\n", encoding="utf-8")
-    with pytest.raises(ValueError) as error:
-        read_gold(path)
-    assert f"{path}:2: " in str(error.value)
-    assert message in str(error.value)
+def test_worked_example_links_wrong_qids_and_in_kb_accuracy(messy):
+    report = score(messy, messy_predictions(), kb_qids=lambda qid: qid in {Q_VOSS, Q_KORVA, Q_MARR})
+    # 7 predicted QIDs: 3 right (Lena Voss, Brannock, Teo), 2 neutral, 2 false (one a wrong QID)
+    # 5 gold QIDs: Lena Voss, Brannock, Teo found; Teo Marr and Korva (line 4) not
+    assert report.linking == Score(correct=3, predicted=5, found=3, gold=5)
+    assert figures(report.linking) == (0.6, 0.6, pytest.approx(0.6))
+    assert report.wrong_qids == 1
+    assert report.neutral_links == 2
+    # in the KB: Lena Voss (found), Korva (wrong QID), Teo Marr (missed)
+    assert (report.in_kb_found, report.in_kb_gold) == (1, 3)
+    assert report.in_kb_accuracy == pytest.approx(1 / 3)
+    assert kinds(report) == [  # by document, then span
+        ("type error", "m1", 29),
+        ("missed mention", "m1", 43),  # Teo [43:46]
+        ("missed link", "m1", 43),  # Teo Marr [43:51]
+        ("wrong link", "m1 (line 4)", 0),
+        ("false link", "m1 (line 4)", 6),
+        ("spurious mention", "m1 (line 4)", 6),
+        ("missed mention", "m5", 0),
+    ]
+    missed = report.errors[2]
+    assert (missed.gold_qid, missed.predicted_type) == (Q_MARR, "PERSON")
 
 
-def test_read_gold_reads_documents_and_skips_blank_lines(tmp_path):
-    [n1] = read_gold(NEWS)
-    assert (n1.id, n1.title, n1.evaluation_span, len(n1.mentions)) == ("n1", "A news item", (0, 43), 4)
-    assert n1.mentions[1] == GoldMention(20, 27, "Skybolt", "PRODUCT", "Skybolt", Q_SKYBOLT)
-    path = tmp_path / "gold.jsonl"
-    path.write_text("\n" + json.dumps(GOOD) + "\n\n", encoding="utf-8")
-    assert [d.id for d in read_gold(path)] == ["a"]
-    with pytest.raises(ValueError, match="missing.jsonl: cannot read gold file"):
-        read_gold(tmp_path / "missing.jsonl")
-
-
-# --- reports -----------------------------------------------------------------------------------
-
-
-def wrong_link_report(domain):
-    d2 = domain[1]
-    predicted = {"d2": [p(0, 6, "GPE", Q_TARVIA), p(11, 18, "GPE", Q_TARVIA, "Tarvia"), p(28, 32, "ORG")]}
-    return score([d2], predicted, kb_qids=lambda qid: qid == Q_OSTMARK)
-
-
-def test_format_report_shows_table_figures_and_errors(domain):
-    text = format_report(wrong_link_report(domain))
-    lines = text.splitlines()
-    assert "GPE            3     2      2   1.000   0.667   0.800" in lines
-    assert "overall*       3     3      2   0.667   0.667   0.667" in lines
-    assert "P 0.500  R 0.500  F1 0.500" in lines
-    assert "in-KB accuracy, end to end: 0/1 = 0.000" in lines
-    assert "d2:" in lines
-    wrong = "gold Q999000004 (Ostmark), predicted Q999000003 (Tarvia)"
-    assert any("wrong link" in line and wrong in line for line in lines)
-    assert any("missed mention" in line and "'Lindau'" in line for line in lines)
-    assert any("spurious mention" in line and "'deal'" in line for line in lines)
-    assert "Errors" not in format_report(wrong_link_report(domain), errors=False)
-
-
-def test_report_json_carries_counts_ratios_and_errors(domain):
-    data = json.loads(report_json(wrong_link_report(domain)))
-    assert data["mentions"]["GPE"] == {
-        "correct": 2, "predicted": 2, "found": 2, "gold": 3, "precision": 1.0, "recall": pytest.approx(2 / 3),
-        "f1": pytest.approx(0.8),
+def test_worked_example_given_spans(messy):
+    given = {
+        "m1": [
+            p(0, 9, "PERSON", Q_VOSS),  # right
+            p(20, 25, "GPE", Q_ELSE),  # gold QID null: not scored
+            p(29, 37, "GPE", Q_ELSE),  # wrong
+            p(43, 51, "PERSON", Q_MARR),  # right; Teo [43:46] gets nothing
+        ],
+        "m1 (line 4)": [p(0, 5, "GPE", Q_KORVA)],  # right
     }
-    assert data["linking"]["wrong_qids"] == 1 and data["linking"]["f1"] == 0.5
-    assert data["in_kb"] == {"gold": 1, "found": 0, "accuracy": 0.0}
-    assert data["given"] is None
-    assert {e["kind"] for e in data["errors"]} == {"wrong link", "missed mention", "spurious mention"}
+    result = score_given(messy, given, kb_qids=lambda qid: qid in {Q_VOSS, Q_KORVA, Q_MARR})
+    assert (result.correct, result.gold) == (3, 5)
+    assert result.accuracy == 0.6
+    assert (result.in_kb_correct, result.in_kb_gold) == (3, 3)
+    assert result.in_kb_accuracy == 1.0
+    assert [(e.kind, e.start, e.predicted_qid) for e in result.errors] == [
+        ("given: wrong link", 29, Q_ELSE),
+        ("given: missed link", 43, None),
+    ]
 
 
-# --- running -----------------------------------------------------------------------------------
+def test_combine_adds_up_every_count(domain, messy):
+    kb_qids = lambda qid: qid in {Q_VOSS, Q_KORVA, Q_MARR, Q_BERG}  # noqa: E731
+    first = score(messy, messy_predictions(), kb_qids, given={})
+    second = score(domain, {"d1": perfect(domain[0])}, kb_qids, given={"d1": perfect(domain[0])})
+    total = combine([first, second])
+    assert total.documents == 6
+    assert total.types == ("PERSON", "ORG", "WEAPON", "GPE", "LOC")
+    # messy: 5 right of 7 predicted, 7 gold; domain d1 perfect (5), d2 missed (3 gold)
+    assert total.mentions_overall == Score(10, 12, 10, 15)
+    assert total.mentions_overall.f1 == pytest.approx(2 * (10 / 12) * (10 / 15) / (10 / 12 + 10 / 15))
+    assert total.mentions["PERSON"] == Score(4, 4, 4, 5)
+    # links: messy 3 of 5, 5 gold; domain 4 right of 4, 6 gold
+    assert total.linking == Score(correct=7, predicted=9, found=7, gold=11)
+    assert (total.wrong_qids, total.neutral_links) == (1, 2)
+    # in KB: messy 1 of 3; domain Anna Berg and Berg, both found
+    assert (total.in_kb_found, total.in_kb_gold) == (3, 5)
+    # given: messy nothing right of 5; domain 4 right of 6, Anna Berg and Berg in the KB
+    assert (total.given.correct, total.given.gold, total.given.in_kb_correct, total.given.in_kb_gold) == (4, 11, 2, 5)
+    assert total.errors == ()
 
 
-def fake_kb() -> KnowledgeBase:
-    knowledge_base = KnowledgeBase(sqlite_utils.Database(memory=True))
-    knowledge_base.add([Entity(id="anna-berg", label="Anna Berg", type="PERSON", qid=Q_BERG)])
-    return knowledge_base
-
-
-class FakeAnnotator:
-    """Returns canned predictions and records what it was asked."""
-
-    def __init__(self, predictions: dict[str, list[dict]]):
-        self.predictions = predictions
-        self.items: list[tuple] = []
-        self.settings: Settings | None = None
-
-    def __call__(self, items, *, settings, knowledge_base):
-        self.settings = settings
-        for item in items:
-            self.items.append(item)
-            yield {"id": item[0], "mentions": self.predictions.get(item[0], [])}
-
-
-def test_evaluate_runs_the_annotator_on_gold_texts_and_scores(domain):
-    annotate = FakeAnnotator({"d1": perfect(domain[0])})
-    link_spans = FakeAnnotator({"d2": [p(0, 6, "GPE", Q_TARVIA)]})
-    report = evaluate(DOMAIN, settings=Settings(), knowledge_base=fake_kb(), annotate=annotate,
-                      link_spans=link_spans)
-    assert annotate.items == [(d.id, d.text) for d in domain]
-    assert link_spans.items == [(d.id, d.text, gold_spans(d)) for d in domain]
-    assert report.gold_path == str(DOMAIN)
-    assert report.linking == Score(4, 4, 4, 6)
-    assert (report.in_kb_found, report.in_kb_gold) == (2, 2)  # only Q999000001 is in the KB
-    assert (report.given.correct, report.given.gold, report.given.in_kb_gold) == (1, 6, 2)
-
-
-def test_evaluate_rejects_malformed_annotator_output():
-    def broken(items, *, settings, knowledge_base):
-        return [{"id": "d1"}]
-
-    with pytest.raises(ValueError, match="annotator: result 1 is not a dict with 'id' and a 'mentions' list"):
-        evaluate(DOMAIN, settings=Settings(), knowledge_base=fake_kb(), annotate=broken)
-
-
-@pytest.fixture
-def kb_file(tmp_path) -> Path:
-    path = tmp_path / "kb.db"
-    KnowledgeBase.open(path).add([Entity(id="anna-berg", label="Anna Berg", type="PERSON", qid=Q_BERG)])
-    return path
-
-
-def run_cli(monkeypatch, annotator, *args):
-    monkeypatch.setattr(evaluate_module, "default_annotator", lambda: annotator)
-    return CliRunner().invoke(cli, ["eval", *args])
-
-
-def test_cli_eval_prints_json_and_text(monkeypatch, kb_file, domain):
-    annotator = FakeAnnotator({d.id: perfect(d) for d in domain})
-    result = run_cli(monkeypatch, annotator, str(DOMAIN), "--kb", str(kb_file), "--json")
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    assert data["mentions_overall"]["f1"] == 1.0
-    assert data["in_kb"] == {"gold": 2, "found": 2, "accuracy": 1.0}
-    assert annotator.settings.linker == "full"
-    result = run_cli(monkeypatch, annotator, str(DOMAIN), "--kb", str(kb_file), "--no-errors")
-    assert result.exit_code == 0, result.output
-    assert "overall*       8     8      8   1.000   1.000   1.000" in result.output
-    assert "Errors" not in result.output and "No errors" not in result.output
-
-
-def test_cli_eval_baseline_prior_sets_the_linker(monkeypatch, kb_file):
-    annotator = FakeAnnotator({})
-    result = run_cli(monkeypatch, annotator, str(DOMAIN), "--kb", str(kb_file), "--baseline", "prior")
-    assert result.exit_code == 0, result.output
-    assert annotator.settings.linker == "prior"
-
-
-def test_cli_eval_reports_bad_gold_as_an_error(monkeypatch, kb_file, tmp_path):
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text(doc(mentions=[mention(text="Berg")]) + "\n", encoding="utf-8")
-    result = run_cli(monkeypatch, FakeAnnotator({}), str(bad), "--kb", str(kb_file))
-    assert result.exit_code == 1
-    assert f"Error: {bad}:1: document 'b', mention 1: text[0:4] is 'Anna'" in result.output
-
-
-# --- shared gold sets (slow) -------------------------------------------------------------------
-
-
-@pytest.fixture
-def shared_eval() -> Path:
-    if not (SHARED / "eval").is_dir():
-        pytest.skip("../shared/eval (gold sets beside the repository) is not available")
-    return SHARED / "eval"
-
-
-@pytest.mark.slow
-def test_shared_dev_sets_pass_validation(shared_eval):
-    domain = read_gold(shared_eval / "dev-domain.jsonl")
-    msnbc = read_gold(shared_eval / "dev-msnbc.jsonl")
-    assert len(domain) == 6 and len(msnbc) == 20
-    # shared/eval/README.md: 653 gold QID mentions in dev-msnbc
-    assert sum(1 for d in msnbc for m in d.mentions if m.qid) == 653
-    assert type_mapping(msnbc) == {"WEAPON": "PRODUCT"} and type_mapping(domain) == {}
-    perfect_run = score(domain, {d.id: perfect(d) for d in domain})
-    assert figures(perfect_run.mentions_overall) == (1.0, 1.0, 1.0)
-    assert perfect_run.linking.f1 == 1.0
-
-
-@pytest.mark.slow
-def test_cli_eval_with_the_real_annotator_on_dev_domain(shared_eval):
-    result = CliRunner().invoke(cli, ["eval", str(shared_eval / "dev-domain.jsonl"), "--json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    gold = read_gold(shared_eval / "dev-domain.jsonl")
-    assert data["mentions_overall"]["gold"] == sum(len(d.mentions) for d in gold)
-    assert data["linking"]["gold"] == sum(1 for d in gold for m in d.mentions if m.qid)
-    assert 0.0 <= data["mentions_overall"]["f1"] <= 1.0
-    assert 0.0 <= data["linking"]["f1"] <= 1.0
+def test_combine_leaves_unmeasured_figures_unmeasured(domain):
+    measured = score(domain, {}, lambda qid: True)
+    unmeasured = score(domain, {})
+    total = combine([measured, unmeasured])
+    assert total.in_kb_gold is None and total.in_kb_accuracy is None
+    assert total.given is None
+    assert total.linking == Score(0, 0, 0, 12)

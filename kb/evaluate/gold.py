@@ -184,44 +184,41 @@ def _parse_mentions(
     kept: list[tuple[int, GoldMention]] = []
     for n, data in enumerate(mentions, start=1):
         mention_where = f"{where}, mention {n}"
-        mention = _parse_gold_mention(data, text, mention_where, warnings)
-        if mention is None:
+        problem = _mention_problem(data, text)
+        if problem:
+            warnings.append(GoldWarning("unusable mention", mention_where, problem))
             continue
-        clash = _span_clash(mention, kept)
+        clash = _span_clash(data["start"], data["end"], kept)
         if clash is not None:
             kind, earlier = clash
             verb = "repeats" if kind == "duplicate span" else "overlaps"
-            message = f"[{mention.start}:{mention.end}] {mention.text!r} {verb} mention {earlier}"
+            message = f"[{data['start']}:{data['end']}] {data['text']!r} {verb} mention {earlier}"
             warnings.append(GoldWarning(kind, mention_where, message))
             if kind == "duplicate span":
                 continue
-        kept.append((n, mention))
+        kept.append((n, _gold_mention(data, mention_where, warnings)))
     return tuple(mention for _, mention in kept)
 
 
-def _span_clash(mention: GoldMention, kept: list[tuple[int, GoldMention]]) -> tuple[str, int] | None:
+def _span_clash(start: int, end: int, kept: list[tuple[int, GoldMention]]) -> tuple[str, int] | None:
     """("duplicate span" | "overlapping span", number of the earlier mention), or None."""
     overlapping = None
     for n, other in kept:
-        if (other.start, other.end) == (mention.start, mention.end):
+        if (other.start, other.end) == (start, end):
             return "duplicate span", n
-        if overlapping is None and other.start < mention.end and mention.start < other.end:
+        if overlapping is None and other.start < end and start < other.end:
             overlapping = ("overlapping span", n)
     return overlapping
 
 
-def _parse_gold_mention(data: Any, text: str, where: str, warnings: list[GoldWarning]) -> GoldMention | None:
-    """A GoldMention, or None (with a warning) when the mention cannot be placed in the text."""
-    problem = _mention_problem(data, text)
-    if problem:
-        warnings.append(GoldWarning("unusable mention", where, problem))
-        return None
+def _gold_mention(data: dict, where: str, warnings: list[GoldWarning]) -> GoldMention:
+    """A GoldMention from a mention that fits the text; odd types and QIDs get a warning."""
     kind = data["type"]
     if kind not in GOLD_TYPES:
         warnings.append(GoldWarning("unknown type", where, f"type {kind!r} is not one of {', '.join(GOLD_TYPES)}"))
     name = data.get("name")
-    qid = _gold_qid(data.get("qid"), where, warnings)
-    return GoldMention(data["start"], data["end"], data["text"], str(kind), str(name) if name is not None else None, qid)
+    qid = _gold_qid(data.get("qid"), warnings, where)
+    return GoldMention(data["start"], data["end"], data["text"], kind, str(name) if name is not None else None, qid)
 
 
 def _mention_problem(data: Any, text: str) -> str | None:
@@ -243,7 +240,7 @@ def _mention_problem(data: Any, text: str) -> str | None:
     return None
 
 
-def _gold_qid(value: Any, where: str, warnings: list[GoldWarning]) -> str | None:
+def _gold_qid(value: Any, warnings: list[GoldWarning], where: str) -> str | None:
     """The QID, or None when absent, null or not a QID (the last with a warning)."""
     if value is None:
         return None

@@ -194,7 +194,7 @@ def format_comparison(comparison: Comparison, errors: bool = True) -> str:
     lines = [f"kb eval: {comparison.gold_path} — {comparison.documents} documents",
              format_warnings(comparison.warnings)]
     lines += [f"note: {note}" for note in first.notes]
-    lines += ["", f"{'':<28}" + "".join(f"{_column_name(n, comparison):<24}" for n in reports)]
+    lines += ["", (f"{'':<28}" + "".join(f"{_column_name(n, comparison):<24}" for n in reports)).rstrip()]
     lines += [
         f"{label:<28}" + "".join(f"{get(r):<24}" for r in reports.values()).rstrip()
         for label, get in _rows(first.types)
