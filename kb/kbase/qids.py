@@ -1,0 +1,48 @@
+"""Wikidata QIDs: the one validity rule, and which entities of a knowledge base carry which QID."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import sqlite_utils
+
+#: A Wikidata item id: "Q" and a positive number without leading zeros ("Q0", "Q007" are not).
+QID = re.compile(r"^Q[1-9]\d*$")
+#: Parameters per query: well under SQLite's limit on host parameters.
+BATCH = 500
+
+
+def is_qid(value: object) -> bool:
+    """Whether ``value`` is a Wikidata item id: the one rule entity files, ``kb entities map``
+    and the Wikidata importers all apply."""
+    return isinstance(value, str) and QID.match(value) is not None
+
+
+def wikidata_url(qid: str | None) -> str | None:
+    """The canonical Wikidata page of a QID, or None."""
+    return f"https://www.wikidata.org/wiki/{qid}" if qid else None
+
+
+def batches(items: list[str], size: int = BATCH) -> Iterator[list[str]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def qid_holder(db: sqlite_utils.Database, qid: str, other_than: str | None = None) -> str | None:
+    """The id of the entity carrying ``qid`` (ignoring the entity ``other_than``), or None."""
+    row = db.execute(
+        "SELECT id FROM entities WHERE qid = ? AND id IS NOT ? LIMIT 1", (qid, other_than)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def known_qids(db: sqlite_utils.Database, qids: Iterable[str]) -> set[str]:
+    """Those of ``qids`` some entity of the knowledge base carries."""
+    known: set[str] = set()
+    for batch in batches(sorted(set(qids))):
+        placeholders = ",".join("?" * len(batch))
+        rows = db.execute(f"SELECT qid FROM entities WHERE qid IN ({placeholders})", batch)
+        known.update(qid for (qid,) in rows)
+    return known
