@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -66,8 +67,7 @@ def import_custom(kb: KnowledgeBase, path: str | Path) -> list[Entity]:
     file and the entry when one is invalid or clashes.
     """
     entities = read_entities_file(path, origin="custom")
-    qids = [e.qid for e in entities if e.qid]
-    duplicated = sorted({q for q in qids if qids.count(q) > 1})
+    duplicated = sorted(q for q, n in Counter(e.qid for e in entities if e.qid).items() if n > 1)
     if duplicated:
         raise ValueError(f"{path}: the same QID on several entities: {', '.join(duplicated)}")
     for entity in entities:
