@@ -30,19 +30,22 @@ def batches(items: list[str], size: int = BATCH) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
+def qid_holders(db: sqlite_utils.Database, qids: Iterable[str]) -> dict[str, str]:
+    """QID → id of the entity carrying it, for those of ``qids`` the knowledge base knows (a QID
+    is carried by one entity at most: the unique index on ``entities.qid``)."""
+    holders: dict[str, str] = {}
+    for batch in batches(sorted(set(qids))):
+        placeholders = ",".join("?" * len(batch))
+        holders.update(db.execute(f"SELECT qid, id FROM entities WHERE qid IN ({placeholders})", batch).fetchall())
+    return holders
+
+
 def qid_holder(db: sqlite_utils.Database, qid: str, other_than: str | None = None) -> str | None:
-    """The id of the entity carrying ``qid`` (ignoring the entity ``other_than``), or None."""
-    row = db.execute(
-        "SELECT id FROM entities WHERE qid = ? AND id IS NOT ? LIMIT 1", (qid, other_than)
-    ).fetchone()
-    return row[0] if row else None
+    """The id of the entity carrying ``qid``, or None (also when that entity is ``other_than``)."""
+    holder = qid_holders(db, [qid]).get(qid)
+    return holder if holder != other_than else None
 
 
 def known_qids(db: sqlite_utils.Database, qids: Iterable[str]) -> set[str]:
     """Those of ``qids`` some entity of the knowledge base carries."""
-    known: set[str] = set()
-    for batch in batches(sorted(set(qids))):
-        placeholders = ",".join("?" * len(batch))
-        rows = db.execute(f"SELECT qid FROM entities WHERE qid IN ({placeholders})", batch)
-        known.update(qid for (qid,) in rows)
-    return known
+    return set(qid_holders(db, qids))

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from ..names import loose_key, normalise
 from ..records import Entity
-from .qids import batches, wikidata_url
+from .qids import batches, qid_holders, wikidata_url
 
 
 def entity_row(entity: Entity) -> dict:
@@ -59,10 +59,7 @@ def claim_rows(entity: Entity, entity_id: str | None = None) -> list[dict]:
 def _holders(db: sqlite_utils.Database, entities: list[Entity]) -> dict[int, str]:
     """Position in ``entities`` → id of another entity that already carries its QID: one in the
     knowledge base, or one earlier in the same batch."""
-    held: dict[str, str] = {}
-    for batch in batches(sorted({e.qid for e in entities if e.qid})):
-        placeholders = ",".join("?" * len(batch))
-        held.update(db.execute(f"SELECT qid, id FROM entities WHERE qid IN ({placeholders})", batch).fetchall())
+    held = qid_holders(db, (e.qid for e in entities if e.qid))
     holders: dict[int, str] = {}
     for position, entity in enumerate(entities):
         if not entity.qid:

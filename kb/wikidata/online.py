@@ -170,7 +170,7 @@ class WikidataClient:
             wait=self._wait,
             sleep=self.sleep,
             before_sleep=lambda state: log.info(
-                "%s: %s; retrying in %.1f s", what, state.outcome.exception(), state.upcoming_sleep
+                "%s: %s; retrying in %.1f s", what, state.outcome.exception(), state.next_action.sleep
             ),
             reraise=True,
         )
