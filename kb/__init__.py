@@ -14,7 +14,7 @@ Stages that load spaCy are imported on first use, so ``import kb`` stays cheap.
 from importlib import import_module
 from typing import Any
 
-from .kbase import KnowledgeBase
+from .kbase import KnowledgeBase, open_knowledge_base
 from .records import Candidate, Claim, Document, Entity, Link, Mention, Problem
 from .settings import Settings, load_settings
 
@@ -35,11 +35,8 @@ _LAZY = {
 
 def open_kb(path: str | None = None) -> KnowledgeBase:
     """A knowledge-base file (created if missing), or an in-memory one; seeded with the starter
-    entities when empty."""
-    import sqlite_utils
-
-    knowledge_base = KnowledgeBase.open(path) if path else KnowledgeBase(sqlite_utils.Database(memory=True))
-    return knowledge_base.seeded()
+    entities when empty (see :func:`kb.kbase.open_knowledge_base`)."""
+    return open_knowledge_base(path or None)
 
 
 def __getattr__(name: str) -> Any:

@@ -190,15 +190,6 @@ def kb_file_option(command):
     )(command)
 
 
-def _open_kb_file(kb_path: str, seed: bool = True):
-    """The knowledge-base file a command edits; a new one starts from the starter entities
-    (``seed=False`` for Wikidata imports, which make knowledge bases of their own)."""
-    from .kbase import KnowledgeBase
-
-    knowledge_base = KnowledgeBase.open(kb_path)
-    return knowledge_base.seeded() if seed else knowledge_base
-
-
 @cli.group()
 def wikidata() -> None:
     """Load Wikidata into the knowledge base."""
@@ -215,11 +206,12 @@ def wikidata_import(dump, kb_path, types, languages, progress):
 
     Example: kb wikidata import latest-all.json.gz --types Q5,Q43229 --languages en,uk,ru
     """
+    from .kbase import open_knowledge_base
     from .wikidata.dump import import_dump, parse_languages, parse_types
 
     with user_errors():
         report = import_dump(
-            _open_kb_file(kb_path, seed=False), dump, parse_types(types), parse_languages(languages),
+            open_knowledge_base(kb_path, seed=False), dump, parse_types(types), parse_languages(languages),
             progress,
         )
     for problem in report.problems:
@@ -246,10 +238,12 @@ def entities() -> None:
 @click.option("--description", default="", help="One line saying what it is.")
 @click.option("--qid", help="Wikidata QID, if verified.")
 def entities_add(kb_path, entity_id, label, entity_type, aliases, description, qid):
-    """Add (or replace) a custom entity; it links exactly like a Wikidata entity.
+    """Add a custom entity (it links exactly like a Wikidata entity), or update one: an id that
+    exists keeps its QID unless --qid is given, and its names are kept alongside the new ones.
 
     Example: kb entities add --id storm-shadow --label "Storm Shadow" --type WEAPON --alias SCALP-EG
     """
+    from .kbase import open_knowledge_base
     from .kbase.custom import add_custom
 
     data = {
@@ -257,8 +251,12 @@ def entities_add(kb_path, entity_id, label, entity_type, aliases, description, q
         "description": description, "qid": qid,
     }
     with user_errors():
-        entity = add_custom(_open_kb_file(kb_path), data)
-    click.echo(f"{kb_path}: added {entity.id} ({entity.type}, {len(entity.aliases) + 1} names)")
+        knowledge_base = open_knowledge_base(kb_path)
+        existed = knowledge_base.has_entity(entity_id)
+        entity = add_custom(knowledge_base, data)
+    done = "updated" if existed else "added"
+    qid_note = f", {entity.qid}" if entity.qid else ""
+    click.echo(f"{kb_path}: {done} {entity.id} ({entity.type}, {len(entity.aliases) + 1} names{qid_note})")
 
 
 @entities.command("import")
@@ -269,10 +267,11 @@ def entities_import(path, kb_path):
 
     Example: kb entities import my-entities.yaml --kb kb.db
     """
+    from .kbase import open_knowledge_base
     from .kbase.custom import import_custom
 
     with user_errors():
-        added = import_custom(_open_kb_file(kb_path), path)
+        added = import_custom(open_knowledge_base(kb_path), path)
     click.echo(f"{kb_path}: added {len(added)} entities from {path}")
 
 
@@ -285,10 +284,11 @@ def entities_map(entity_id, qid, kb_path):
 
     Example: kb entities map storm-shadow Q999999999
     """
+    from .kbase import open_knowledge_base
     from .kbase.custom import map_qid
 
     with user_errors():
-        entity = map_qid(_open_kb_file(kb_path), entity_id, qid)
+        entity = map_qid(open_knowledge_base(kb_path), entity_id, qid)
     click.echo(f"{kb_path}: {entity.id} → {entity.qid}")
 
 
@@ -303,9 +303,12 @@ def override(surface, entity_id, never, document_id, kb_path):
 
     Example: kb override "the Alliance" Q7184 --document doc-12   |   kb override Kremlin --never
     """
+    from .kbase import open_knowledge_base
+
     if never == bool(entity_id):
         raise click.ClickException("give either an ENTITY_ID or --never")
-    knowledge_base = _open_kb_file(kb_path)
+    with user_errors():
+        knowledge_base = open_knowledge_base(kb_path)
     if entity_id:
         entity = knowledge_base.get(entity_id)
         if entity is None:

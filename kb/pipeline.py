@@ -50,7 +50,7 @@ def open_knowledge_base(db: sqlite_utils.Database, kb_path: str | Path | None) -
 
     An empty knowledge base is seeded with the curated starter entities.
     """
-    return (KnowledgeBase(db) if kb_path is None else KnowledgeBase.open(kb_path)).seeded()
+    return KnowledgeBase.open(db if kb_path is None else kb_path, seed=True)
 
 
 def make_nlp(settings: Settings, knowledge_base: KnowledgeBase) -> Language:

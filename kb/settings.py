@@ -58,7 +58,7 @@ class Settings:
     retries: int = 3
     backoff: float = 1.0
     languages: tuple[str, ...] = ("en",)
-    #: how --online fetches entity data: "api" (wbgetentities) or "sparql" (wikidata-client query)
+    #: how --online fetches entity data: "api" (wbgetentities) or "sparql" (a SPARQL query)
     online_fetch: str = "api"
 
     def linking_signature(self) -> str:

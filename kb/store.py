@@ -170,15 +170,12 @@ def write_document(
     A stored document read from the same path under another id (the file's text changed, so its
     content-hash id did) is the old version of this one and goes too.
 
-    ``entities`` are the records the links refer to that may be missing from this database
-    (unresolved names, or entities from a separate knowledge-base file); existing ones are kept.
-    The caller wraps this in a transaction.
+    ``entities`` are the records the links refer to: unresolved names (added when missing) and
+    entities of a separate knowledge-base file (upserted whole, so edits there reach the
+    published copy); see :func:`kb.kbase.copy_entities`. The caller wraps this in a transaction.
     """
     conn = db.conn
-    for entity in entities:
-        exists = conn.execute("SELECT 1 FROM entities WHERE id = ?", (entity.id,)).fetchone()
-        if not exists:
-            knowledge.write_entities(db, [entity])
+    knowledge.copy_entities(db, entities)
     conn.execute("DELETE FROM mentions WHERE document_id = ?", (document.id,))
     if document.path:
         # The same file with new text (hence a new content-hash id) replaces its old version.

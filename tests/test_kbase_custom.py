@@ -114,3 +114,59 @@ def test_cli_entities_import(tmp_path):
     entities.write_text("- id: launcher\n  type: WEAPON\n")
     result = run("entities", "import", str(entities), "--kb", str(tmp_path / "kb.db"))
     assert result.exit_code == 1 and "entry 1: missing label" in result.output
+
+
+def test_adding_an_existing_id_merges_and_keeps_the_qid(kb):
+    add_custom(kb, {"id": "test-launcher", "label": "Test Launcher", "type": "WEAPON", "aliases": ["TL-1"],
+                    "description": "launcher (test entity)"})
+    map_qid(kb, "test-launcher", "Q999000005")
+    entity = add_custom(kb, {"id": "test-launcher", "label": "Test Launcher Mk 2", "type": "WEAPON",
+                             "aliases": ["TL-2"]})
+    stored = kb.get("test-launcher")
+    assert (stored.qid, stored.label, stored.description) == ("Q999000005", "Test Launcher Mk 2", "launcher (test entity)")
+    assert (entity.qid, set(entity.aliases)) == (stored.qid, {"Test Launcher", "TL-1", "TL-2"})
+    assert set(stored.aliases) == {"Test Launcher Mk 2", "Test Launcher", "TL-1", "TL-2"}
+    add_custom(kb, {"id": "test-launcher", "label": "Test Launcher Mk 2", "type": "WEAPON", "qid": "Q999000006"})
+    assert kb.get("test-launcher").qid == "Q999000006"  # a new QID given on purpose wins
+
+
+def test_importing_an_existing_id_keeps_its_qid(kb, tmp_path):
+    add_custom(kb, {"id": "ann", "label": "Ann Example", "type": "PERSON", "qid": "Q999000007"})
+    path = tmp_path / "people.csv"
+    path.write_text("id,label,type,aliases\nann,Ann Example,PERSON,A. Example\n")
+    import_custom(kb, path)
+    assert kb.get("ann").qid == "Q999000007"
+    assert "A. Example" in kb.get("ann").aliases
+
+
+def test_an_unresolved_entity_edited_by_hand_becomes_custom(kb):
+    kb.add([Entity("nil:test-town", "Test Town", "GPE", origin="unresolved")])
+    add_custom(kb, {"id": "nil:test-town", "label": "Test Town", "type": "GPE", "aliases": ["Testville"]})
+    assert kb.get("nil:test-town").origin == "custom"
+    assert [c.entity_id for c in kb.candidates("Testville")] == ["nil:test-town"]
+
+
+def test_map_qid_refuses_leading_zeros(kb):
+    add_custom(kb, {"id": "test-launcher", "label": "Test Launcher", "type": "WEAPON"})
+    for bad in ("Q0", "Q0999000005"):
+        with pytest.raises(ValueError, match="not a Wikidata QID"):
+            map_qid(kb, "test-launcher", bad)
+
+
+def test_cli_entities_add_twice_updates_and_never_drops_the_qid(tmp_path):
+    db = str(tmp_path / "kb.db")
+    run("entities", "add", "--kb", db, "--id", "launcher", "--label", "Test Launcher", "--type", "WEAPON",
+        "--qid", "Q999000005", "--alias", "TL-1")
+    result = run("entities", "add", "--kb", db, "--id", "launcher", "--label", "Test Launcher",
+                 "--type", "WEAPON", "--alias", "TL one")
+    assert result.exit_code == 0
+    assert "updated launcher (WEAPON, 3 names, Q999000005)" in result.output
+    stored = KnowledgeBase.open(db).get("launcher")
+    assert stored.qid == "Q999000005" and set(stored.aliases) == {"Test Launcher", "TL-1", "TL one"}
+
+
+def test_cli_override_on_a_file_that_is_not_a_knowledge_base(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("not sqlite\n" * 200)
+    result = run("override", "TL", "--never", "--kb", str(path))
+    assert result.exit_code == 1 and "not a kb knowledge base" in result.output

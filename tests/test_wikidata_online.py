@@ -6,7 +6,6 @@ import time
 
 import pytest
 import sqlite_utils
-import wikidata_client.api
 from fake_wikidata import FakeWikidata, item
 
 from kb.kbase import KnowledgeBase
@@ -108,11 +107,12 @@ def test_both_fetch_paths_build_the_same_entity(server, method):
     assert server.requests[-1].headers["User-Agent"] == "kb-tests/1.0 (tests@example.org)"
 
 
-def test_sparql_leaves_wikidata_client_headers_as_they_were(server):
-    before = dict(wikidata_client.api.HEADERS)
+def test_sparql_asks_for_sparql_json(server):
     client, _ = client_for(server, online_fetch="sparql")
     client.fetch(["Q31"])
-    assert wikidata_client.api.HEADERS == before
+    (request,) = server.requests
+    assert request.headers["Accept"] == "application/sparql-results+json"
+    assert request.params["format"] == "json" and "wd:Q31" in request.params["query"]
 
 
 def test_sparql_rows_become_wikidata_json():

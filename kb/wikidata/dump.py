@@ -23,9 +23,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..kbase import KnowledgeBase, write_entities
+from ..kbase import KnowledgeBase, is_qid
 from ..records import Entity, Problem
-from .entity import QID, claim_values, entity_from_json
+from .entity import claim_values, entity_from_json
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def subclass_edges(path: str | Path) -> dict[str, tuple[str, ...]]:
         if '"P279"' in line:
             data = _parse_line(line, str(path), number)
             if isinstance(data, dict):
-                parents = tuple(v for v in claim_values(data, "P279") if QID.match(v))
+                parents = tuple(v for v in claim_values(data, "P279") if is_qid(v))
                 if parents:
                     edges[data["id"]] = parents
     return edges
@@ -163,7 +163,7 @@ def parse_types(text: str | None) -> tuple[str, ...] | None:
     if not text:
         return None
     qids = tuple(part.strip() for part in text.split(",") if part.strip())
-    bad = [q for q in qids if not QID.match(q)]
+    bad = [q for q in qids if not is_qid(q)]
     if bad:
         raise ValueError(f"--types: not QIDs: {', '.join(bad)}")
     return qids or None
@@ -175,29 +175,8 @@ def parse_languages(text: str | None) -> tuple[str, ...]:
     return languages or ("en",)
 
 
-def fill_value_labels(kb: KnowledgeBase) -> int:
-    """Give claims pointing at an entity of the knowledge base that entity's label (SQL post-pass)."""
-    cursor = kb.db.execute(
-        "UPDATE claims SET value_label = (SELECT e.label FROM entities e WHERE e.qid = claims.value)"
-        " WHERE value_label IS NULL AND value LIKE 'Q%'"
-        " AND EXISTS (SELECT 1 FROM entities e WHERE e.qid = claims.value)"
-    )
-    return cursor.rowcount
-
-
 def _show_progress(progress: bool) -> bool:
     return progress and sys.stderr.isatty()
-
-
-@contextmanager
-def _fast_writes(kb: KnowledgeBase) -> Iterator[None]:
-    """Skip fsync while importing (a crash mid-import is repaired by re-importing)."""
-    (previous,) = kb.db.execute("PRAGMA synchronous").fetchone()
-    kb.db.execute("PRAGMA synchronous = OFF")
-    try:
-        yield
-    finally:
-        kb.db.execute(f"PRAGMA synchronous = {int(previous)}")
 
 
 def import_dump(
@@ -234,14 +213,13 @@ def import_dump(
         position[0] = offset
 
     def flush(batch: list[Entity]) -> None:
-        with kb.db.conn:
-            report.written += write_entities(kb.db, batch)
+        report.written += kb.add(batch)
         batch.clear()
         if on_batch is not None:
             on_batch(position[0], total)
 
     batch: list[Entity] = []
-    with _fast_writes(kb), bar:
+    with kb.bulk_writes(), bar:
         for number, item in iter_dump(path, on_line=advance):
             report.lines += 1
             if isinstance(item, Problem):
@@ -262,9 +240,7 @@ def import_dump(
             if len(batch) >= batch_size:
                 flush(batch)
         flush(batch)
-        with kb.db.conn:
-            fill_value_labels(kb)
-            kb.db.execute("ANALYZE")
+        kb.fill_value_labels()
     report.seconds = time.perf_counter() - clock
     _log_import(kb, report, started, types, languages)
     return report
@@ -284,14 +260,10 @@ def _log_import(
     types: tuple[str, ...] | None,
     languages: tuple[str, ...],
 ) -> None:
-    """Append the import to the `imports` table."""
-    with kb.db.conn:
-        kb.db.execute(
-            "INSERT INTO imports (path, started, seconds, lines, written, filtered, malformed, types, languages)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                report.path, started.isoformat(timespec="seconds"), round(report.seconds, 3),
-                report.lines, report.written, report.filtered, report.malformed,
-                ",".join(types) if types else None, ",".join(languages),
-            ),
-        )
+    """Append the import to the knowledge base's imports log."""
+    kb.log_import({
+        "path": report.path, "started": started.isoformat(timespec="seconds"),
+        "seconds": round(report.seconds, 3), "lines": report.lines, "written": report.written,
+        "filtered": report.filtered, "malformed": report.malformed,
+        "types": ",".join(types) if types else None, "languages": ",".join(languages),
+    })

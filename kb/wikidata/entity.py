@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from ..kbase.qids import is_qid
 from ..records import Claim, Entity
 
 #: Claims kept per entity: the properties users ask about (P31 types first).
@@ -32,8 +33,6 @@ CLAIM_PROPERTIES = (
     "P749",  # parent organization
     "P18",  # image
 )
-
-QID = re.compile(r"^Q[1-9]\d*$")
 
 # Wikidata class → kb's coarse type. Every class here is a type item of the shared sample whose
 # English label (given in the comment) shows what it is; all are in verified-qids.txt.
@@ -294,6 +293,15 @@ def entity_claims(
     )
 
 
+def entity_names(data: Mapping, languages: Iterable[str]) -> list[str]:
+    """An entity's labels, then its aliases, in the order of ``languages`` (may repeat)."""
+    label_map = data.get("labels") or {}
+    alias_map = data.get("aliases") or {}
+    names = [label_map[lang]["value"] for lang in languages if label_map.get(lang, {}).get("value")]
+    names += [a["value"] for lang in languages for a in alias_map.get(lang, ()) if a.get("value")]
+    return names
+
+
 def entity_from_json(
     data: Mapping,
     languages: Iterable[str] = ("en",),
@@ -309,14 +317,11 @@ def entity_from_json(
     """
     languages = tuple(languages)
     qid = data.get("id") if isinstance(data, Mapping) else None
-    if not isinstance(qid, str) or not QID.match(qid):
+    if not is_qid(qid):
         raise ValueError(f"not a Wikidata item: id {qid!r}")
     if "missing" in data:
         raise ValueError(f"{qid}: missing on Wikidata")
-    label_map = data.get("labels") or {}
-    alias_map = data.get("aliases") or {}
-    names = [label_map[lang]["value"] for lang in languages if label_map.get(lang, {}).get("value")]
-    names += [a["value"] for lang in languages for a in alias_map.get(lang, ()) if a.get("value")]
+    names = entity_names(data, languages)
     label = names[0] if names else qid
     description = _text(data.get("descriptions") or {}, languages)
     english = _text(data.get("descriptions") or {}, ("en",))

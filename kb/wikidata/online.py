@@ -1,35 +1,33 @@
 """Online resolution: names the local knowledge base cannot resolve are looked up on Wikidata.
 
 Candidate search goes through the action API (``wbsearchentities``); entity data through
-``wbgetentities`` or, when ``Settings.online_fetch == "sparql"``, through wikidata-client's SPARQL
-``query``. Every name searched is recorded in the ``lookups`` table with the QIDs found (none is
-an answer too), so the next run is offline and repeatable. Wikimedia etiquette: a descriptive
-User-Agent, batches of at most 50 ids, retry with exponential backoff on 429/5xx honouring
-Retry-After, and a request timeout. When Wikidata stays unavailable the names stay unresolved,
-with a warning; nothing already stored is lost.
+``wbgetentities`` or, when ``Settings.online_fetch == "sparql"``, through the SPARQL endpoint. Every
+name searched is recorded in the knowledge base's lookups cache with the QIDs found (none is an
+answer too), so the next run is offline and repeatable. Wikimedia etiquette: a descriptive
+User-Agent on every request, batches of at most 50 ids, retry with exponential backoff on
+429/5xx honouring Retry-After (tenacity), and a request timeout. When Wikidata stays unavailable
+the names stay unresolved, with a warning; nothing already stored is lost.
+
+Both endpoints are plain HTTP GETs through one httpx client. (wikidata-client's ``query`` sends
+its own User-Agent through ``requests`` and takes no headers, so the SPARQL request is made here.)
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import httpx
-import requests
-import wikidata_client
-import wikidata_client.api
+import tenacity
 
-from ..kbase import KnowledgeBase, write_entities
+from ..kbase import KnowledgeBase, is_qid
 from ..names import normalise
 from ..records import Entity
 from ..settings import Settings
-from .entity import CLAIM_PROPERTIES, QID, entity_from_json
+from .entity import CLAIM_PROPERTIES, entity_from_json
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +37,7 @@ MAX_IDS = 50
 MAX_WAIT = 60.0
 FETCH_METHODS = ("api", "sparql")
 _ENTITY_PREFIX = "http://www.wikidata.org/entity/"
+_SPARQL_JSON = "application/sparql-results+json"
 
 T = TypeVar("T")
 
@@ -70,20 +69,12 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
-@contextmanager
-def _user_agent(user_agent: str) -> Iterator[None]:
-    """Make wikidata-client send kb's User-Agent.
-
-    wikidata-client reads its module-level ``wikidata_client.api.HEADERS`` on every request and has
-    no parameter for it, so we swap the dict for the duration of one call and restore it after.
-    (Not thread-safe; kb issues its SPARQL queries from one thread.)
-    """
-    saved = wikidata_client.api.HEADERS
-    wikidata_client.api.HEADERS = {**saved, "User-Agent": user_agent}
+def _json(response: httpx.Response) -> Any:
+    """The JSON body of a response; _Retry when it cannot be read (a truncated answer)."""
     try:
-        yield
-    finally:
-        wikidata_client.api.HEADERS = saved
+        return response.json()
+    except ValueError as error:
+        raise _Retry("malformed JSON in the response") from error
 
 
 def _batches(items: list[str], size: int) -> Iterator[list[str]]:
@@ -130,7 +121,7 @@ def entities_json_from_sparql(rows: Iterable[Mapping[str, Any]]) -> dict[str, di
             value = value.removeprefix(_ENTITY_PREFIX)
             datavalue = (
                 {"type": "wikibase-entityid", "value": {"id": value}}
-                if QID.match(value)
+                if is_qid(value)
                 else {"type": "string", "value": value}
             )
             data["claims"].setdefault(prop, []).append(
@@ -166,41 +157,51 @@ class WikidataClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        """tenacity's wait: the server's Retry-After if it sent one, else exponential backoff."""
+        failure = state.outcome.exception() if state.outcome else None
+        return retry_delay(state.attempt_number - 1, self.settings.backoff, getattr(failure, "retry_after", None))
+
     def _retrying(self, call: Callable[[], T], what: str) -> T:
         """Run ``call``, retrying on _Retry with backoff; WikidataUnavailable when it keeps failing."""
-        retries = max(0, self.settings.retries)
-        for attempt in range(retries + 1):
-            try:
-                return call()
-            except _Retry as failure:
-                if attempt == retries:
-                    raise WikidataUnavailable(f"{what}: {failure} (gave up after {attempt + 1} attempts)") from failure
-                delay = retry_delay(attempt, self.settings.backoff, failure.retry_after)
-                log.info("%s: %s; retrying in %.1f s", what, failure, delay)
-                self.sleep(delay)
-        raise AssertionError("unreachable")
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_Retry),
+            stop=tenacity.stop_after_attempt(max(0, self.settings.retries) + 1),
+            wait=self._wait,
+            sleep=self.sleep,
+            before_sleep=lambda state: log.info(
+                "%s: %s; retrying in %.1f s", what, state.outcome.exception(), state.next_action.sleep
+            ),
+            reraise=True,
+        )
+        try:
+            return retrying(call)
+        except _Retry as failure:
+            attempts = retrying.statistics.get("attempt_number", 1)
+            raise WikidataUnavailable(f"{what}: {failure} (gave up after {attempts} attempts)") from failure
+
+    def _get(self, url: str, params: dict[str, str], what: str, accept: str = "application/json") -> httpx.Response:
+        """One GET; 429/5xx, timeouts and lost connections raise _Retry, other HTTP errors
+        WikidataUnavailable."""
+        try:
+            response = self.http.get(url, params=params, headers={"Accept": accept})
+        except httpx.TimeoutException as error:
+            raise _Retry(f"timed out after {self.settings.timeout} s") from error
+        except httpx.TransportError as error:
+            raise _Retry(f"cannot connect: {error}") from error
+        if response.status_code == 429 or response.status_code >= 500:
+            raise _Retry(f"HTTP {response.status_code}", parse_retry_after(response.headers.get("Retry-After")))
+        if response.status_code >= 400:
+            raise WikidataUnavailable(f"{what}: HTTP {response.status_code}")
+        return response
 
     def _api(self, params: dict[str, str]) -> dict:
         """One action-API GET returning its JSON; retried; API errors become WikidataUnavailable."""
         params = {**params, "format": "json"}
 
         def call() -> dict:
-            try:
-                response = self.http.get(self.settings.api_endpoint, params=params)
-            except httpx.TimeoutException as error:
-                raise _Retry(f"timed out after {self.settings.timeout} s") from error
-            except httpx.TransportError as error:
-                raise _Retry(f"cannot connect: {error}") from error
-            if response.status_code == 429 or response.status_code >= 500:
-                raise _Retry(
-                    f"HTTP {response.status_code}", parse_retry_after(response.headers.get("Retry-After"))
-                )
-            if response.status_code >= 400:
-                raise WikidataUnavailable(f"{params['action']}: HTTP {response.status_code}")
-            try:
-                data = response.json()
-            except ValueError as error:
-                raise _Retry("malformed JSON in the response") from error
+            response = self._get(self.settings.api_endpoint, params, params["action"])
+            data = _json(response)
             if not isinstance(data, dict):
                 raise _Retry("unexpected response (not a JSON object)")
             if "error" in data:
@@ -223,7 +224,7 @@ class WikidataClient:
         results = data.get("search")
         if not isinstance(results, list):
             raise WikidataUnavailable("wbsearchentities: malformed response (no 'search' list)")
-        return [r["id"] for r in results if isinstance(r, dict) and QID.match(str(r.get("id", "")))]
+        return [r["id"] for r in results if isinstance(r, dict) and is_qid(r.get("id"))]
 
     def fetch(self, qids: Iterable[str]) -> list[Entity]:
         """The entities of ``qids`` (origin "online"), fetched in batches of at most 50 ids.
@@ -231,7 +232,7 @@ class WikidataClient:
         Uses ``wbgetentities`` or SPARQL according to ``settings.online_fetch``; ids Wikidata does
         not know are left out.
         """
-        qids = list(dict.fromkeys(q for q in qids if QID.match(q)))
+        qids = list(dict.fromkeys(q for q in qids if is_qid(q)))
         fetch_batch = self._fetch_sparql if self.settings.online_fetch == "sparql" else self._fetch_api
         entities = []
         for batch in _batches(qids, MAX_IDS):
@@ -256,25 +257,13 @@ class WikidataClient:
         return entities
 
     def _fetch_sparql(self, qids: list[str]) -> dict[str, dict]:
-        sparql = sparql_for(qids, self.settings.languages)
+        params = {"query": sparql_for(qids, self.settings.languages), "format": "json"}
 
-        def call() -> list:
+        def call() -> list[dict[str, str]]:
+            data = _json(self._get(self.settings.sparql_endpoint, params, "SPARQL", accept=_SPARQL_JSON))
             try:
-                with _user_agent(self.settings.user_agent):
-                    return wikidata_client.query(
-                        sparql, endpoint=self.settings.sparql_endpoint, timeout=self.settings.timeout
-                    )
-            except requests.HTTPError as error:
-                status = error.response.status_code if error.response is not None else 0
-                if status == 429 or status >= 500:
-                    retry_after = parse_retry_after(error.response.headers.get("Retry-After"))
-                    raise _Retry(f"HTTP {status}", retry_after) from error
-                raise WikidataUnavailable(f"SPARQL: HTTP {status}") from error
-            except requests.Timeout as error:
-                raise _Retry(f"timed out after {self.settings.timeout} s") from error
-            except requests.ConnectionError as error:
-                raise _Retry(f"cannot connect: {error}") from error
-            except (ValueError, KeyError, TypeError) as error:
+                return [{key: value["value"] for key, value in row.items()} for row in data["results"]["bindings"]]
+            except (KeyError, TypeError, AttributeError) as error:
                 raise _Retry(f"malformed SPARQL results: {error}") from error
 
         return entities_json_from_sparql(self._retrying(call, "SPARQL"))
@@ -294,40 +283,7 @@ class ResolveReport:
 
 def cached_lookup(kb: KnowledgeBase, name: str, language: str = "en") -> list[str] | None:
     """The QIDs an earlier online search found for ``name`` ([] = nothing), or None if never searched."""
-    row = kb.db.execute(
-        "SELECT qids FROM lookups WHERE norm = ? AND language = ?", (normalise(name), language)
-    ).fetchone()
-    return json.loads(row[0]) if row else None
-
-
-def record_lookups(kb: KnowledgeBase, found: Mapping[str, list[str]], language: str) -> None:
-    """Store searched names with the QIDs found (the caller owns the transaction)."""
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    kb.db.conn.executemany(
-        "INSERT OR REPLACE INTO lookups (norm, language, name, qids, looked_up) VALUES (?, ?, ?, ?, ?)",
-        [(normalise(name), language, name, json.dumps(qids), now) for name, qids in found.items()],
-    )
-
-
-def fill_value_labels(kb: KnowledgeBase, entity_ids: list[str]) -> None:
-    """Label the claim values of these entities that point at entities of the knowledge base."""
-    for batch in _batches(entity_ids, 500):
-        placeholders = ",".join("?" * len(batch))
-        kb.db.execute(
-            "UPDATE claims SET value_label = (SELECT e.label FROM entities e WHERE e.qid = claims.value)"
-            f" WHERE entity_id IN ({placeholders}) AND value_label IS NULL"
-            " AND EXISTS (SELECT 1 FROM entities e WHERE e.qid = claims.value)",
-            batch,
-        )
-
-
-def _known_qids(kb: KnowledgeBase, qids: Iterable[str]) -> set[str]:
-    qids = list(qids)
-    known: set[str] = set()
-    for batch in _batches(qids, 500):
-        placeholders = ",".join("?" * len(batch))
-        known.update(q for (q,) in kb.db.execute(f"SELECT qid FROM entities WHERE qid IN ({placeholders})", batch))
-    return known
+    return kb.cached_lookup(name, language)
 
 
 def names_to_search(kb: KnowledgeBase, names: Iterable[str], language: str, report: ResolveReport) -> list[str]:
@@ -345,7 +301,7 @@ def names_to_search(kb: KnowledgeBase, names: Iterable[str], language: str, repo
         seen.add(key)
         if any(c.qid for c in kb.candidates(name)):
             report.known.append(name)
-        elif cached_lookup(kb, name, language) is not None:
+        elif kb.cached_lookup(name, language) is not None:
             report.cached.append(name)
         else:
             todo.append(name)
@@ -378,7 +334,7 @@ def resolve_names(
     try:
         for name in todo:
             found[name] = client.search(name, language)
-        missing = set().union(*found.values()) - _known_qids(kb, set().union(*found.values()))
+        missing = set().union(*found.values()) - kb.known_qids(set().union(*found.values()))
         entities = client.fetch(sorted(missing, key=lambda q: int(q[1:])))
     except WikidataUnavailable as error:
         report.unresolved = list(todo)
@@ -389,9 +345,6 @@ def resolve_names(
     finally:
         if own_client:
             client.close()
-    with kb.db.conn:
-        report.written = write_entities(kb.db, entities)
-        fill_value_labels(kb, [e.id for e in entities])
-        record_lookups(kb, found, language)
+    report.written = kb.add_online(entities, found, language)
     report.looked_up = found
     return report

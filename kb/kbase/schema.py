@@ -1,0 +1,119 @@
+"""The knowledge-base tables, their indexes, and the change counter behind the fingerprint.
+
+``entities``, ``aliases``, ``claims`` and ``overrides`` hold the knowledge base; ``lookups`` caches
+online searches (:mod:`kb.wikidata.online`) and ``imports`` logs dump imports
+(:mod:`kb.wikidata.dump`). ``kb_version`` is one row: a random id of this knowledge base and a
+counter that SQLite triggers bump on every change that can change a link, so a build can tell
+cheaply, on any size of knowledge base, whether its documents need relinking.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlite_utils
+from sqlite_utils.db import ForeignKey
+
+VERSION_TABLE = "kb_version"
+#: Builds add unresolved entities (origin "unresolved", ids "nil:…"); they are not edits of the
+#: knowledge base and must not bump its version.
+_NOT_UNRESOLVED = {
+    "entities": "{row}.origin != 'unresolved'",
+    "aliases": "substr({row}.entity_id, 1, 4) != 'nil:'",
+    "claims": "substr({row}.entity_id, 1, 4) != 'nil:'",
+    "overrides": "1",
+}
+#: Columns whose change can change a link (a claim's value label cannot).
+_LINK_COLUMNS = {
+    "entities": ("id", "qid", "label", "type", "popularity", "origin"),
+    "aliases": ("entity_id", "alias", "norm", "loose"),
+    "claims": ("entity_id", "property", "value"),
+    "overrides": ("document_id", "norm", "entity_id"),
+}
+
+
+def _cascade(table: str) -> ForeignKey:
+    """A foreign key from ``table.entity_id`` to ``entities.id`` that deletes with the entity."""
+    return ForeignKey(table, "entity_id", "entities", "id", on_delete="CASCADE")
+
+
+def _create_tables(db: sqlite_utils.Database) -> None:
+    db.create_table(
+        "entities",
+        {"id": str, "qid": str, "label": str, "description": str, "type": str, "popularity": float,
+         "origin": str, "wikidata_url": str},
+        pk="id", not_null={"label", "description", "type", "popularity", "origin"},
+        defaults={"description": "", "popularity": 0}, if_not_exists=True,
+    )
+    db.create_table(
+        "aliases", {"entity_id": str, "alias": str, "norm": str, "loose": str},
+        pk=("entity_id", "alias"), not_null={"entity_id", "alias", "norm", "loose"},
+        foreign_keys=[_cascade("aliases")], if_not_exists=True,
+    )
+    db.create_table(
+        "claims", {"entity_id": str, "property": str, "value": str, "value_label": str},
+        pk=("entity_id", "property", "value"), not_null={"entity_id", "property", "value"},
+        foreign_keys=[_cascade("claims")], if_not_exists=True,
+    )
+    db.create_table(
+        "overrides", {"document_id": str, "norm": str, "entity_id": str},
+        pk=("document_id", "norm"), not_null={"document_id", "norm"}, defaults={"document_id": ""},
+        if_not_exists=True,
+    )
+    db.create_table(
+        "lookups", {"norm": str, "language": str, "name": str, "qids": str, "looked_up": str},
+        pk=("norm", "language"), not_null={"norm", "language", "name", "qids", "looked_up"},
+        if_not_exists=True,
+    )
+    db.create_table(
+        "imports",
+        {"id": int, "path": str, "started": str, "seconds": float, "lines": int, "written": int,
+         "filtered": int, "malformed": int, "types": str, "languages": str},
+        pk="id", not_null={"path", "started", "seconds", "lines", "written", "filtered", "malformed", "languages"},
+        if_not_exists=True,
+    )
+    db.create_table(VERSION_TABLE, {"id": int, "uid": str, "version": int}, pk="id",
+                    not_null={"uid", "version"}, if_not_exists=True)
+
+
+def _create_indexes(db: sqlite_utils.Database) -> None:
+    # SQLite lets NULLs repeat in a unique index: many entities have no QID, none shares one.
+    db["entities"].create_index(["qid"], "idx_entities_qid", unique=True, if_not_exists=True)
+    db["entities"].create_index(["type"], "idx_entities_type", if_not_exists=True)
+    db["aliases"].create_index(["norm"], "idx_aliases_norm", if_not_exists=True)
+    db["aliases"].create_index(["loose"], "idx_aliases_loose", if_not_exists=True)
+    db["claims"].create_index(["property", "value"], "idx_claims_value", if_not_exists=True)
+
+
+def _trigger_sql(table: str) -> list[str]:
+    """Triggers bumping the version on a link-relevant insert, update or delete of ``table``."""
+    bump = f"BEGIN UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = 1; END"
+    kept_new, kept_old = (_NOT_UNRESOLVED[table].format(row=row) for row in ("NEW", "OLD"))
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _LINK_COLUMNS[table])
+    name = f"{VERSION_TABLE}_{table}"
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {name}_insert AFTER INSERT ON {table} WHEN {kept_new} {bump}",
+        f"CREATE TRIGGER IF NOT EXISTS {name}_delete AFTER DELETE ON {table} WHEN {kept_old} {bump}",
+        f"CREATE TRIGGER IF NOT EXISTS {name}_update AFTER UPDATE ON {table}"
+        f" WHEN ({kept_new} OR {kept_old}) AND ({changed}) {bump}",
+    ]
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the knowledge-base tables, indexes and version triggers if missing (idempotent)."""
+    _create_tables(db)
+    _create_indexes(db)
+    with db.atomic():
+        db.execute(
+            f"INSERT OR IGNORE INTO {VERSION_TABLE} (id, uid, version) VALUES (1, ?, 0)",
+            (secrets.token_hex(8),),
+        )
+        for table in _NOT_UNRESOLVED:
+            for sql in _trigger_sql(table):
+                db.execute(sql)
+
+
+def version(db: sqlite_utils.Database) -> str:
+    """This knowledge base's random id and change count, e.g. ``"3f9c…:42"``."""
+    uid, count = db.execute(f"SELECT uid, version FROM {VERSION_TABLE} WHERE id = 1").fetchone()
+    return f"{uid}:{count}"
