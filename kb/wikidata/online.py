@@ -8,8 +8,9 @@ User-Agent on every request, batches of at most 50 ids, retry with exponential b
 429/5xx honouring Retry-After (tenacity), and a request timeout. When Wikidata stays unavailable
 the names stay unresolved, with a warning; nothing already stored is lost.
 
-Both endpoints are plain HTTP GETs through one httpx client. (wikidata-client's ``query`` sends
-its own User-Agent through ``requests`` and takes no headers, so the SPARQL request is made here.)
+The action API is called through one httpx client carrying kb's User-Agent. SPARQL queries go
+through wikidata-client's ``query``, which sends the library's own User-Agent (it takes no
+headers); both paths share the same retry policy.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
+import requests
 import tenacity
+import wikidata_client
 
 from ..kbase import KnowledgeBase, is_qid
 from ..names import normalise
@@ -37,7 +40,6 @@ MAX_IDS = 50
 MAX_WAIT = 60.0
 FETCH_METHODS = ("api", "sparql")
 _ENTITY_PREFIX = "http://www.wikidata.org/entity/"
-_SPARQL_JSON = "application/sparql-results+json"
 
 T = TypeVar("T")
 
@@ -189,10 +191,8 @@ class WikidataClient:
             raise _Retry(f"timed out after {self.settings.timeout} s") from error
         except httpx.TransportError as error:
             raise _Retry(f"cannot connect: {error}") from error
-        if response.status_code == 429 or response.status_code >= 500:
-            raise _Retry(f"HTTP {response.status_code}", parse_retry_after(response.headers.get("Retry-After")))
         if response.status_code >= 400:
-            raise WikidataUnavailable(f"{what}: HTTP {response.status_code}")
+            raise _http_failure(response, what)
         return response
 
     def _api(self, params: dict[str, str]) -> dict:
@@ -257,16 +257,31 @@ class WikidataClient:
         return entities
 
     def _fetch_sparql(self, qids: list[str]) -> dict[str, dict]:
-        params = {"query": sparql_for(qids, self.settings.languages), "format": "json"}
+        """Entity data through the SPARQL endpoint, queried with wikidata-client."""
+        sparql = sparql_for(qids, self.settings.languages)
 
-        def call() -> list[dict[str, str]]:
-            data = _json(self._get(self.settings.sparql_endpoint, params, "SPARQL", accept=_SPARQL_JSON))
+        def call() -> list[Mapping[str, Any]]:
             try:
-                return [{key: value["value"] for key, value in row.items()} for row in data["results"]["bindings"]]
-            except (KeyError, TypeError, AttributeError) as error:
+                return wikidata_client.query(
+                    sparql, timeout=self.settings.timeout, endpoint=self.settings.sparql_endpoint
+                )
+            except requests.HTTPError as error:
+                raise _http_failure(error.response, "SPARQL") from error
+            except (requests.Timeout, requests.ConnectionError) as error:
+                raise _Retry(f"cannot reach the SPARQL endpoint: {error}") from error
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
                 raise _Retry(f"malformed SPARQL results: {error}") from error
 
         return entities_json_from_sparql(self._retrying(call, "SPARQL"))
+
+
+def _http_failure(response: Any, what: str) -> Exception:
+    """The error for an HTTP failure status: 429 and 5xx are retried (honouring Retry-After),
+    other statuses end the attempt."""
+    status = getattr(response, "status_code", 0)
+    if status == 429 or status >= 500:
+        return _Retry(f"HTTP {status}", parse_retry_after(response.headers.get("Retry-After")))
+    return WikidataUnavailable(f"{what}: HTTP {status}")
 
 
 @dataclass
