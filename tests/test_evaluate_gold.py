@@ -5,11 +5,15 @@ The fixtures are described in test_evaluate_scoring.py; messy.jsonl holds one pr
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from kb.cli import cli
 from kb.evaluate import (
     WARNING_KINDS,
     GoldMention,
@@ -192,3 +196,149 @@ def test_shared_dev_sets_read_without_warnings(shared):
     for name in ("dev-domain.jsonl", "dev-msnbc.jsonl", "dev-reuters128.jsonl"):
         gold = read_gold_set(shared / "eval" / name)
         assert gold.documents and gold.warnings == (), name
+
+
+# --- gold lines that name a corpus instead of carrying their text --------------------------------
+
+CORPUS_ROWS = [
+    {"id": "r1", "title": "Talks in Velmora", "url": "u1", "published": "p", "source": "s",
+     "text": "Ines Kor met the Harbour Board of Velmora on Tuesday."},
+    {"id": "r2", "title": "A second release", "url": "u2", "published": "p", "source": "s",
+     "text": "Nothing named here."},
+]
+
+
+def corpus_line(doc_id="r1", **changes) -> str:
+    """An annotation-only gold line for the tiny corpus: no text, no title."""
+    line = {
+        "id": doc_id, "corpus": "press-releases", "evaluation_span": [0, 41],
+        "mentions": [
+            {"start": 0, "end": 8, "type": "PERSON", "text": "Ines Kor", "qid": None},
+            {"start": 17, "end": 41, "type": "ORG", "text": "Harbour Board of Velmora", "qid": None},
+        ],
+    }
+    return json.dumps({**line, **changes})
+
+
+def make_shared(folder: Path) -> Path:
+    """A ``shared`` folder holding a tiny press-release corpus (texts written for this test)."""
+    corpus = folder / "corpus" / "press-releases.jsonl.gz"
+    corpus.parent.mkdir(parents=True)
+    with gzip.open(corpus, "wt", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(row) + "\n" for row in CORPUS_ROWS)
+    return folder
+
+
+def write_gold(path: Path, *lines: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_corpus_lines_get_text_and_title_from_the_corpus(tmp_path):
+    shared = make_shared(tmp_path / "shared")
+    gold = read_gold_set(write_gold(tmp_path / "gold.jsonl", corpus_line()), shared=shared)
+    [document] = gold.documents
+    assert document.text == CORPUS_ROWS[0]["text"]
+    assert document.title == "Talks in Velmora"
+    assert document.evaluation_span == (0, 41)
+    assert [(m.text, m.type, m.qid) for m in document.mentions] == [
+        ("Ines Kor", "PERSON", None), ("Harbour Board of Velmora", "ORG", None)]
+    assert gold.warnings == ()
+
+
+def test_corpus_line_offsets_are_checked_against_the_corpus_text(tmp_path):
+    shared = make_shared(tmp_path / "shared")
+    shifted = {"start": 1, "end": 9, "type": "PERSON", "text": "Ines Kor", "qid": None}
+    gold = read_gold_set(write_gold(tmp_path / "gold.jsonl", corpus_line(mentions=[shifted])), shared=shared)
+    assert gold.documents[0].mentions == ()
+    assert [w.kind for w in gold.warnings] == ["unusable mention"]
+    assert "text[1:9] is 'nes Kor '" in gold.warnings[0].message
+
+
+def test_a_line_with_its_own_text_keeps_it_and_a_given_title_wins(tmp_path):
+    shared = make_shared(tmp_path / "shared")
+    own = json.dumps({"id": "r2", "corpus": "press-releases", "text": "Ines Kor", "mentions": [mention()]})
+    titled = corpus_line(title="My own title")
+    gold = read_gold_set(write_gold(tmp_path / "gold.jsonl", own, titled), shared=shared)
+    assert [(d.id, d.text, d.title) for d in gold.documents] == [
+        ("r2", "Ines Kor", None), ("r1", CORPUS_ROWS[0]["text"], "My own title")]
+
+
+def test_unknown_id_or_corpus_leaves_the_line_out_with_a_warning(tmp_path):
+    shared = make_shared(tmp_path / "shared")
+    path = write_gold(tmp_path / "gold.jsonl", corpus_line("r9"), corpus_line(corpus="speeches"), corpus_line())
+    gold = read_gold_set(path, shared=shared)
+    assert [d.id for d in gold.documents] == ["r1"]
+    assert [(w.kind, w.where) for w in gold.warnings] == [
+        ("unusable document", f"{path}:1"), ("unusable document", f"{path}:2")]
+    assert "document id 'r9' is not in corpus 'press-releases'" in gold.warnings[0].message
+    assert "unknown corpus 'speeches'" in gold.warnings[1].message
+
+
+def test_shared_is_found_from_the_environment_or_beside_the_repository(tmp_path, monkeypatch):
+    monkeypatch.delenv("KB_SHARED", raising=False)
+    make_shared(tmp_path / "shared")
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "pyproject.toml").write_text("", encoding="utf-8")
+    inside = write_gold(tmp_path / "repo" / "bench" / "sample" / "gold.jsonl", corpus_line())
+    assert read_gold_set(inside).documents[0].text == CORPUS_ROWS[0]["text"]
+    elsewhere = make_shared(tmp_path / "elsewhere")
+    outside = write_gold(tmp_path / "loose" / "gold.jsonl", corpus_line())
+    monkeypatch.setenv("KB_SHARED", str(elsewhere))
+    assert read_gold_set(outside).documents[0].title == "Talks in Velmora"
+
+
+def test_absent_corpus_is_an_error_naming_the_gold_file_and_the_corpus(tmp_path, monkeypatch):
+    monkeypatch.delenv("KB_SHARED", raising=False)
+    path = write_gold(tmp_path / "gold.jsonl", json.dumps(GOOD), corpus_line())
+    with pytest.raises(ValueError, match=r"gold.jsonl:2: corpus 'press-releases' not found at .*nowhere"):
+        read_gold_set(path, shared=tmp_path / "nowhere")
+    with pytest.raises(ValueError, match=r"gold.jsonl:2: corpus 'press-releases' needs the shared folder.*KB_SHARED"):
+        read_gold_set(path)  # tmp_path is in no repository
+    broken = tmp_path / "broken" / "corpus" / "press-releases.jsonl.gz"
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b"not gzip")
+    with pytest.raises(ValueError, match=r"gold.jsonl:2: cannot read corpus .*press-releases.jsonl.gz"):
+        read_gold_set(path, shared=tmp_path / "broken")
+
+
+def test_kb_eval_reports_an_absent_corpus_without_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_SHARED", str(tmp_path / "nowhere"))
+    path = write_gold(tmp_path / "gold.jsonl", corpus_line())
+    result = CliRunner().invoke(cli, ["eval", str(path)])
+    assert result.exit_code == 1
+    assert "gold.jsonl:1: corpus 'press-releases' not found at" in result.output
+    assert "Traceback" not in result.output
+
+
+PRESS_SAMPLE = Path(__file__).resolve().parents[1] / "bench" / "press-sample"
+
+
+@pytest.mark.slow
+def test_press_sample_reads_cleanly_from_the_real_corpus(shared):
+    """Every hand-annotated offset fits the corpus text, inside a span that ends at whitespace."""
+    lines = [json.loads(line) for line in (PRESS_SAMPLE / "annotations.jsonl").read_text("utf-8").splitlines()]
+    assert all(set(line) == {"id", "corpus", "evaluation_span", "mentions"} for line in lines)
+    gold = read_gold_set(PRESS_SAMPLE / "annotations.jsonl", shared=shared)
+    assert len(gold.documents) == 15 and gold.warnings == ()
+    for document, line in zip(gold.documents, lines):
+        start, end = document.evaluation_span
+        assert start == 0 and end <= 2500 and (end == len(document.text) or document.text[end].isspace())
+        assert len(document.mentions) == len(line["mentions"])
+        for m in document.mentions:
+            assert document.text[m.start:m.end] == m.text and m.end <= end and m.qid is None
+            assert m.type in ("PERSON", "ORG", "WEAPON", "GPE")
+
+
+@pytest.mark.slow
+def test_press_sample_is_the_seeded_choice_outside_the_eval_files(shared):
+    """select.py, run again, picks exactly the annotated releases, none of them in an eval file."""
+    spec = importlib.util.spec_from_file_location("press_sample_select", PRESS_SAMPLE / "select.py")
+    select = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(select)
+    chosen = select.select(shared)
+    lines = [json.loads(line) for line in (PRESS_SAMPLE / "annotations.jsonl").read_text("utf-8").splitlines()]
+    assert [r["id"] for r in chosen] == [line["id"] for line in lines]
+    evals = select.eval_documents(shared)
+    assert all(len(r["text"]) >= 1500 and not select.is_in_eval(r, evals) for r in chosen)

@@ -13,15 +13,25 @@ reported as a :class:`GoldWarning` rather than a refusal:
 - a document with no id, or an id seen before, gets one made from its line number;
 - a line that is not a usable document (not JSON, no text, a bad evaluation span) is left out.
 
-Only a file that cannot be read, or has no usable document at all, is an error.
+A line may leave out its text and name a corpus instead (``"corpus": "press-releases"``, see
+:data:`CORPORA`): the text and title are then read, by id, from that corpus in ``../shared`` at
+read time, so gold files of third-party texts hold only annotations. ``../shared`` is the
+``shared`` folder beside the repository the gold file is in, or the ``KB_SHARED`` environment
+variable, or the ``shared`` argument of :func:`read_gold_set`. A line whose id is not in its
+corpus, or that names an unknown corpus, is left out with a warning.
+
+Only a file that cannot be read, a corpus it needs that cannot be found, or a file with no usable
+document at all, is an error.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +51,11 @@ WARNING_KINDS = {
     "document id": "missing or repeated document id; renamed after its line",
     "unusable document": "line is not a usable gold document; left out",
 }
+
+#: Corpora a gold line may name instead of carrying its text: name → file inside ``../shared``.
+CORPORA = {"press-releases": Path("corpus") / "press-releases.jsonl.gz"}
+#: Environment variable naming the ``shared`` folder (default: ``shared`` beside the repository).
+SHARED_ENV = "KB_SHARED"
 
 _QID = re.compile(r"Q[1-9]\d*")
 
@@ -100,22 +115,28 @@ def read_gold(path: str | Path) -> list[GoldDocument]:
     return list(read_gold_set(path).documents)
 
 
-def read_gold_set(path: str | Path) -> GoldSet:
+def read_gold_set(path: str | Path, shared: str | Path | None = None) -> GoldSet:
     """Read a gold JSONL file (one document a line; blank lines skipped), repairing what it can.
 
-    Raises ValueError naming the file when it cannot be read or holds no usable document.
+    Lines that name a corpus instead of carrying a text get it from ``shared`` (see
+    :func:`find_shared`). Raises ValueError naming the file when it cannot be read, when a corpus
+    it needs is absent, or when it holds no usable document.
     """
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         raise ValueError(f"{path}: cannot read gold file: {error}") from error
+    texts = CorpusTexts(find_shared(path, shared))
     documents: list[GoldDocument] = []
     warnings: list[GoldWarning] = []
     seen: set[str] = set()
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            document = _read_line(line, f"{path}:{number}", number, seen, warnings)
+            try:
+                document = _read_line(line, f"{path}:{number}", number, seen, warnings, texts)
+            except CorpusMissing as error:
+                raise ValueError(f"{path}:{number}: {error}") from error
             if document is not None:
                 seen.add(document.id)
                 documents.append(document)
@@ -124,12 +145,82 @@ def read_gold_set(path: str | Path) -> GoldSet:
     return GoldSet(str(path), tuple(documents), tuple(warnings))
 
 
+class CorpusMissing(Exception):
+    """A corpus a gold line names cannot be read (a file-level error, not a line to skip)."""
+
+
+def find_shared(gold_path: str | Path, shared: str | Path | None = None) -> Path | None:
+    """Where ``../shared`` is for a gold file: ``shared`` if given, else ``$KB_SHARED``, else the
+    ``shared`` folder beside the repository (the nearest folder above the gold file with a
+    ``pyproject.toml`` or ``.git``) the gold file is in; None when there is no such repository."""
+    if shared is not None:
+        return Path(shared)
+    if os.environ.get(SHARED_ENV):
+        return Path(os.environ[SHARED_ENV])
+    for folder in Path(gold_path).resolve().parents:
+        if (folder / "pyproject.toml").exists() or (folder / ".git").exists():
+            return folder.parent / "shared"
+    return None
+
+
+def read_corpus(path: str | Path) -> dict[str, dict]:
+    """A JSON-lines corpus (gzipped when the name ends in .gz) as ``{id: {"text", "title"}}``.
+
+    Raises CorpusMissing naming the file when it is absent or unreadable.
+    """
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, EOFError) as error:
+        raise CorpusMissing(f"cannot read corpus {path}: {error}") from error
+    return {
+        str(row["id"]): {"text": row["text"], "title": row.get("title")}
+        for row in rows
+        if isinstance(row, dict) and "id" in row and isinstance(row.get("text"), str)
+    }
+
+
+@dataclass
+class CorpusTexts:
+    """Fills gold lines that name a corpus with its text and title; each corpus is read once."""
+
+    shared: Path | None
+    _corpora: dict[str, dict[str, dict]] = field(default_factory=dict)
+
+    def fill(self, data: Any) -> Any:
+        """``data`` with ``text`` (and ``title``, unless given) from its corpus, when it names one
+        and has no text; anything else unchanged. ValueError for an unknown corpus or id."""
+        if not (isinstance(data, dict) and "corpus" in data and "text" not in data):
+            return data
+        found = self._corpus(data["corpus"]).get(str(data.get("id")))
+        if found is None:
+            raise ValueError(f"document id {data.get('id')!r} is not in corpus {data['corpus']!r}")
+        return {"title": found["title"], **data, "text": found["text"]}
+
+    def _corpus(self, name: Any) -> dict[str, dict]:
+        if name not in CORPORA:
+            raise ValueError(f"unknown corpus {name!r} (known: {', '.join(CORPORA)})")
+        if name not in self._corpora:
+            if self.shared is None:
+                raise CorpusMissing(
+                    f"corpus {name!r} needs the shared folder: no repository around the gold file; "
+                    f"set {SHARED_ENV}"
+                )
+            path = self.shared / CORPORA[name]
+            if not path.is_file():
+                raise CorpusMissing(f"corpus {name!r} not found at {path} (set {SHARED_ENV} to the shared folder)")
+            self._corpora[name] = read_corpus(path)
+        return self._corpora[name]
+
+
 def _read_line(
-    line: str, where: str, number: int, seen: set[str], warnings: list[GoldWarning]
+    line: str, where: str, number: int, seen: set[str], warnings: list[GoldWarning], texts: CorpusTexts
 ) -> GoldDocument | None:
     """One line's document (None, with a warning, when it is unusable); ids made unique."""
     try:
-        document = parse_gold_document(json.loads(line), where, warnings)
+        document = parse_gold_document(texts.fill(json.loads(line)), where, warnings)
     except json.JSONDecodeError as error:
         warnings.append(GoldWarning("unusable document", where, f"not valid JSON: {error}"))
         return None
