@@ -353,11 +353,16 @@ class KnowledgeBase:
             keys,
         ).fetchall()
 
-    def candidates(self, surface: str, limit: int = 20, fuzzy_threshold: float = 95.0) -> list[Candidate]:
+    def candidates(
+        self, surface: str, limit: int = 20, fuzzy_threshold: float = 95.0, *,
+        fuzzy_min_length: int = 5, fuzzy_prefix: int = 3, fuzzy_rows: int = 500,
+    ) -> list[Candidate]:
         """Entities whose aliases match ``surface``: exact key, then variants, then fuzzy.
 
         Stops at the first tier that finds anything, so a literal match is never drowned by
-        looser ones. Returns at most ``limit`` candidates, most popular first.
+        looser ones. Returns at most ``limit`` candidates, most popular first. The fuzzy tier
+        looks at names of ``fuzzy_min_length`` characters or more, comparing at most
+        ``fuzzy_rows`` aliases that share their first ``fuzzy_prefix`` characters.
         """
         forms = variants(surface)
         found = self._collect(self._rows("norm", forms[:1]), "exact", forms[:1])
@@ -367,7 +372,7 @@ class KnowledgeBase:
             loose = sorted({loose_key(form) for form in forms})
             found = self._collect(self._rows("loose", loose), "variant", loose)
         if not found and forms:
-            found = self._fuzzy(forms[0], fuzzy_threshold)
+            found = self._fuzzy(forms[0], fuzzy_threshold, fuzzy_min_length, fuzzy_prefix, fuzzy_rows)
         found.sort(key=lambda c: (-c.similarity, -c.popularity, c.entity_id))
         return found[:limit]
 
@@ -381,23 +386,23 @@ class KnowledgeBase:
                 )
         return list(best.values())
 
-    def _fuzzy(self, key: str, threshold: float) -> list[Candidate]:
-        """Fuzzy fallback over aliases sharing the first three characters (index range scan).
+    def _fuzzy(self, key: str, threshold: float, min_length: int, prefix: int, rows: int) -> list[Candidate]:
+        """Fuzzy fallback over aliases sharing the first ``prefix`` characters (index range scan).
 
         Only spelling variants count: a name that merely extends or shortens an alias
         ("Azerbaijani", "Russian") is another word, not a misspelling of it.
         """
-        if len(key) < 5:
+        if len(key) < min_length:
             return []
-        prefix = key[:3]
-        rows = self.db.execute(
+        start = key[:prefix]
+        found = self.db.execute(
             "SELECT e.id, e.qid, e.label, e.type, e.description, e.popularity, e.origin, a.alias,"
             " a.norm FROM aliases a JOIN entities e ON e.id = a.entity_id"
-            " WHERE a.norm >= ? AND a.norm < ? LIMIT 500",
-            (prefix, prefix + "\uffff"),
+            " WHERE a.norm >= ? AND a.norm < ? LIMIT ?",
+            (start, start + "\uffff", rows),
         ).fetchall()
         best: dict[str, Candidate] = {}
-        for entity_id, qid, label, etype, description, popularity, origin, alias, norm in rows:
+        for entity_id, qid, label, etype, description, popularity, origin, alias, norm in found:
             if norm.startswith(key) or key.startswith(norm):
                 continue  # a different ending is another word form ("Azerbaijani"), not a spelling
             score = fuzz.ratio(key, norm)

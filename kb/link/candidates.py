@@ -15,7 +15,10 @@ def linkable(mention: Mention, settings: Settings) -> bool:
 
 def lookup(surface: str, knowledge_base: KnowledgeBase, settings: Settings) -> list[Candidate]:
     """The knowledge base's candidates for one surface (exact, variant, then fuzzy matches)."""
-    return knowledge_base.candidates(surface, settings.max_candidates, settings.fuzzy_threshold)
+    return knowledge_base.candidates(
+        surface, settings.max_candidates, settings.fuzzy_threshold, fuzzy_min_length=settings.fuzzy_min_length,
+        fuzzy_prefix=settings.fuzzy_prefix, fuzzy_rows=settings.fuzzy_rows,
+    )
 
 
 def cluster_candidates(cluster: Cluster, knowledge_base: KnowledgeBase, settings: Settings) -> list[Candidate]:
