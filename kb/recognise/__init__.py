@@ -4,17 +4,29 @@
 - :mod:`kb.recognise.spans`: an NER span trimmed to the name (quotes, possessives, titles …);
 - :mod:`kb.recognise.mentions`: the mentions of parsed documents, with their sentences;
 - :mod:`kb.recognise.repeats`: names a document already uses, found again where NER missed them.
+
+The modules that need spaCy are imported on first use: the link stage uses
+:func:`find_again` without loading spaCy.
 """
 
 from __future__ import annotations
 
-from .mentions import DROPPED_LABELS, dateline_mentions, mentions_of, recognise, sentence_at, sentence_bounds
-from .model import ModelNotFound, build_pipeline, generic_heads, load_model, ruler_patterns
-from .repeats import find_again, sentence_around
-from .spans import clean_span, is_not_a_name, strip_titles
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "DROPPED_LABELS", "ModelNotFound", "build_pipeline", "clean_span", "dateline_mentions", "find_again",
-    "generic_heads", "is_not_a_name", "load_model", "mentions_of", "recognise", "ruler_patterns",
-    "sentence_around", "sentence_at", "sentence_bounds", "strip_titles",
-]
+from .repeats import find_again, sentence_around
+
+_LAZY = {
+    "DROPPED_LABELS": "mentions", "dateline_mentions": "mentions", "mentions_of": "mentions",
+    "recognise": "mentions", "sentence_at": "mentions", "sentence_bounds": "mentions",
+    "ModelNotFound": "model", "build_pipeline": "model", "generic_heads": "model", "load_model": "model",
+    "ruler_patterns": "model", "clean_span": "spans", "is_not_a_name": "spans", "strip_titles": "spans",
+}
+
+__all__ = ["find_again", "sentence_around", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
