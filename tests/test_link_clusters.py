@@ -1,6 +1,6 @@
 """In-document clusters: surnames, short forms and acronyms join the fuller name."""
 
-from kb.link.clusters import Cluster, build_clusters, repeat_forms, short_forms
+from kb.link.clusters import Cluster, build_clusters, repeat_forms, short_forms, surname
 from kb.records import Mention
 from kb.settings import Settings
 
@@ -84,3 +84,12 @@ def test_repeat_forms_are_longest_first_and_long_enough():
     forms = repeat_forms(cluster("Ada Varga", "PERSON", "AV"), Settings())
     assert forms == ["Ada Varga", "Varga"]  # "AV" is shorter than repeat_min_length
     assert "AV" in repeat_forms(cluster("Ada Varga", "PERSON", "AV"), Settings(repeat_min_length=2))
+
+
+def test_surnames_keep_particles_and_drop_suffixes():
+    assert surname("Ada Varga") == {"Varga"}
+    assert surname("Ada Varga Jr.") == {"Varga"}  # "Jr." is no name to look for
+    assert surname("Ada Varga III") == {"Varga"}
+    assert surname("Carla van der Berg") == {"van der Berg"}
+    assert surname("Ada Li") == set()  # too short to stand alone
+    assert short_forms(cluster("Tomas Ekberg Sr.", "PERSON")) == {"Ekberg"}

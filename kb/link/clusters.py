@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from nameparser import HumanName
+
 from ..names import acronym, normalise
 from ..records import Candidate, Mention
 from ..settings import Settings
@@ -121,16 +123,29 @@ def _spelled_out(mention: Mention, clusters: list[Cluster], settings: Settings) 
 
 
 def short_forms(cluster: Cluster) -> set[str]:
-    """Shorter names a cluster goes by later in a text: a person's surname ("Stoltenberg"), the
-    head of an organisation's name ("Heat" for "Miami Heat") unless it is a generic word."""
+    """Shorter names a cluster goes by later in a text: a person's surname ("Stoltenberg",
+    "von der Leyen", "King" of "Martin Luther King Jr."), the head of an organisation's name
+    ("Heat" for "Miami Heat") unless it is a generic word."""
     words = cluster.name.split()
-    if len(words) < 2 or not words[-1][:1].isupper() or len(words[-1]) < 3:
+    if len(words) < 2:
         return set()
     if cluster.label == "PERSON":
-        return {words[-1]}
-    if cluster.label == "ORG" and not {w.lower() for w in words} & CONNECTIVES:
+        return surname(cluster.name)
+    if cluster.label == "ORG" and _is_name_word(words[-1]) and not {w.lower() for w in words} & CONNECTIVES:
         return set() if words[-1].lower() in GENERIC_HEADS else {words[-1]}
     return set()
+
+
+def surname(name: str) -> set[str]:
+    """A person's last name as nameparser reads it (particles kept, suffixes and titles
+    dropped), when it is shorter than the name and ends in a capitalised word."""
+    last = HumanName(name).last
+    return {last} if last != name and _is_name_word(last.split()[-1] if last else "") else set()
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word of three characters or more: a name that can stand alone."""
+    return word[:1].isupper() and len(word) >= 3
 
 
 def repeat_forms(cluster: Cluster, settings: Settings) -> list[str]:
