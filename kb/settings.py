@@ -72,6 +72,9 @@ class Settings:
     confusable_fit: float = 0.25
     #: a cluster's other surfaces at least this long are looked up when its name finds nothing
     fallback_min_length: int = 5
+    #: clusters of these labels whose name the knowledge base knows are found again where NER
+    #: missed them (places are too ambiguous: "Georgia", "Jordan")
+    repeat_labels: tuple[str, ...] = ("PERSON", "ORG")
     #: names at least this long are found again where NER missed them in the same document
     repeat_min_length: int = 3
     #: longest all-capitals form read as an acronym of a longer name in the document
@@ -255,6 +258,7 @@ _RULES: dict[str, _Rule] = {
     "fuzzy_discount": _UNIT,
     "confusable_fit": _UNIT,
     "fallback_min_length": _whole(1),
+    "repeat_labels": _names(),
     "repeat_min_length": _whole(1),
     "acronym_max_length": _whole(2),
     "sentence_limit": _whole(1),

@@ -109,3 +109,20 @@ def test_names_the_document_already_uses_are_found_again(mini_kb):
     found = [(link.mention.text, link.mention.source, link.qid) for link in result.links]
     assert found.count(("Stoltenberg", "propagated", "Q57665")) == 2
     assert ("Known", "propagated", None) not in found  # only names the knowledge base knows spread
+
+
+def test_which_names_are_found_again_is_a_setting(mini_kb):
+    text = "Jens Stoltenberg arrived. Later Stoltenberg left."
+    mentions = [Mention(0, 16, "Jens Stoltenberg", "PERSON")]
+    everyone = link_document("d", text, mentions, mini_kb, Settings())
+    nobody = link_document("d", text, mentions, mini_kb, Settings(repeat_labels=()))
+    assert [link.mention.text for link in everyone.links] == ["Jens Stoltenberg", "Stoltenberg"]
+    assert [link.mention.text for link in nobody.links] == ["Jens Stoltenberg"]
+
+
+def test_soft_labels_link_only_to_known_entities(mini_kb):
+    text = "They flew over Nowhere Ridge and NATO headquarters."
+    mentions = [Mention(15, 28, "Nowhere Ridge", "LOC"), Mention(33, 37, "NATO", "FAC")]
+    result = link_document("d", text, mentions, mini_kb, Settings())
+    assert [(link.mention.text, link.qid) for link in result.links] == [("NATO", "Q7184")]
+    assert [m.text for m in result.unlinked] == ["Nowhere Ridge"] and result.new_entities == []

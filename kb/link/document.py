@@ -14,9 +14,6 @@ from .features import Evidence, content_words
 from .nil import Decision, decide, keeps_unresolved, unresolved_entity
 from .ranking import ScoredCandidate, rank_clusters
 
-#: Clusters whose names are found again where NER missed them (places are too ambiguous).
-REPEATED_LABELS = ("PERSON", "ORG")
-
 
 @dataclass
 class LinkResult:
@@ -76,7 +73,7 @@ def _find_names_again(
     """Add to each known person or organisation the occurrences of its names NER missed (one
     sense per document). Only names the knowledge base knows spread."""
     known = [
-        c for c in clusters if (c.candidates or c.forced[1]) and c.label in REPEATED_LABELS
+        c for c in clusters if (c.candidates or c.forced[1]) and c.label in settings.repeat_labels
     ]
     names = [(repeat_forms(cluster, settings), cluster.label) for cluster in known]
     for cluster, found in zip(known, find_again(text, names, taken, settings)):
