@@ -47,7 +47,8 @@ def link_document(
     1. manual overrides win ("this surface is that entity", "never link this surface");
     2. mentions that name the same thing are clustered (:mod:`kb.link.clusters`);
     3. each cluster's candidates come from the knowledge base (:mod:`kb.link.candidates`);
-    4. the names of known people and organisations are found again where NER missed them;
+    4. the names of known people and organisations are found again where NER missed them
+       (:mod:`kb.recognise.repeats`);
     5. candidates are ranked (:mod:`kb.link.ranking`) and each cluster linked or left
        unresolved (:mod:`kb.link.nil`).
 
@@ -70,8 +71,10 @@ def link_document(
 def _find_names_again(
     text: str, clusters: list[Cluster], taken: list[tuple[int, int]], settings: Settings
 ) -> None:
-    """Add to each known person or organisation the occurrences of its names NER missed (one
-    sense per document). Only names the knowledge base knows spread."""
+    """Add to each cluster of ``settings.repeat_labels`` (people, organisations) the
+    occurrences of its names NER missed: one sense per document. Only names the knowledge base
+    knows (or an override names) spread; the search itself is recognition
+    (:func:`kb.recognise.repeats.find_again`)."""
     known = [
         c for c in clusters if (c.candidates or c.forced[1]) and c.label in settings.repeat_labels
     ]
