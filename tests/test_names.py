@@ -9,6 +9,21 @@ def test_normalise_folds_case_dots_punctuation_and_diacritics():
     assert normalise("Кремль") == "кремль"
 
 
+def test_latin_letters_without_a_decomposition_are_transliterated():
+    assert normalise("Łódź") == normalise("Lodz") == "lodz"
+    assert normalise("Søren Ørsted") == "soren orsted"
+    assert normalise("Færøer") == "faeroer"
+    assert normalise("Straße") == "strasse"
+    assert normalise("Novak Đoković") == "novak dokovic"
+    assert normalise("Hawaiʻi") == normalise("Gogolʹ Hawaii")[len("gogol "):] == "hawaii"  # modifier apostrophes
+
+
+def test_other_scripts_lose_only_their_diacritics():
+    assert normalise("Ёлка") == "елка"
+    assert normalise("北京") == "北京"
+    assert normalise("🇧🇪") == ""  # a flag is not a name
+
+
 def test_fold_keeps_non_latin_letters():
     assert fold("Пєсков") == "пєсков"
     assert fold("Zaporizhzhia") == "zaporizhzhia"

@@ -72,9 +72,12 @@ class KnowledgeBase:
         """The entity with this local id (or QID), with aliases and claims, or None."""
         return lookup.get_entity(self.db, entity_id)
 
-    def candidates(self, surface: str, limit: int = 20, fuzzy_threshold: float = 95.0) -> list[Candidate]:
-        """Resolved entities whose aliases match ``surface`` (see :func:`kb.kbase.lookup.candidates`)."""
-        return lookup.candidates(self.db, surface, limit, fuzzy_threshold)
+    def candidates(
+        self, surface: str, limit: int = 20, fuzzy_threshold: float = 95.0, **fuzzy_bounds: int
+    ) -> list[Candidate]:
+        """Resolved entities whose aliases match ``surface`` (see :func:`kb.kbase.lookup.candidates`
+        for the tiers and the fuzzy bounds ``fuzzy_min_length``, ``fuzzy_prefix``, ``fuzzy_rows``)."""
+        return lookup.candidates(self.db, surface, limit, fuzzy_threshold, **fuzzy_bounds)
 
     def has_name(self, surface: str) -> bool:
         """Whether this exact (normalised) name is an alias of some resolved entity."""

@@ -62,19 +62,22 @@ def _collect(rows: list[tuple], match: str) -> list[Candidate]:
     return list(best.values())
 
 
-def _fuzzy(db: sqlite_utils.Database, key: str, threshold: float) -> list[Candidate]:
-    """Fuzzy fallback over aliases sharing the first three characters (index range scan).
+def _fuzzy(
+    db: sqlite_utils.Database, key: str, threshold: float, min_length: int, prefix: int, limit: int
+) -> list[Candidate]:
+    """Fuzzy fallback over at most ``limit`` aliases sharing the first ``prefix`` characters
+    (an index range scan), for names of ``min_length`` characters or more.
 
     Only spelling variants count: a name that merely extends or shortens an alias
     ("Azerbaijani", "Russian") is another word, not a misspelling of it.
     """
-    if len(key) < 5:
+    if len(key) < min_length:
         return []
-    prefix = key[:3]
+    start = key[:prefix]
     rows = db.execute(
         f"SELECT {_CANDIDATE_COLUMNS}, a.alias, a.norm FROM aliases a JOIN entities e ON e.id = a.entity_id"
-        f" WHERE a.norm >= ? AND a.norm < ? AND {_RESOLVED} LIMIT 500",
-        (prefix, prefix + "\uffff"),
+        f" WHERE a.norm >= ? AND a.norm < ? AND {_RESOLVED} LIMIT ?",
+        (start, start + "\uffff", limit),
     ).fetchall()
     best: dict[str, Candidate] = {}
     for entity_id, qid, label, etype, description, popularity, origin, alias, norm in rows:
@@ -89,7 +92,8 @@ def _fuzzy(db: sqlite_utils.Database, key: str, threshold: float) -> list[Candid
 
 
 def candidates(
-    db: sqlite_utils.Database, surface: str, limit: int = 20, fuzzy_threshold: float = 95.0
+    db: sqlite_utils.Database, surface: str, limit: int = 20, fuzzy_threshold: float = 95.0, *,
+    fuzzy_min_length: int = 5, fuzzy_prefix: int = 3, fuzzy_rows: int = 500,
 ) -> list[Candidate]:
     """Entities whose aliases match ``surface``: exact key, then variants, then fuzzy.
 
@@ -103,7 +107,7 @@ def candidates(
     if not found:
         found = _collect(_rows(db, "loose", sorted({loose_key(form) for form in forms})), "variant")
     if not found and forms:
-        found = _fuzzy(db, forms[0], fuzzy_threshold)
+        found = _fuzzy(db, forms[0], fuzzy_threshold, fuzzy_min_length, fuzzy_prefix, fuzzy_rows)
     found.sort(key=lambda c: (-c.similarity, -c.popularity, c.entity_id))
     return found[:limit]
 

@@ -1,11 +1,12 @@
-"""Disambiguation features and ranking, on hand-made candidates (fake QIDs from Q999000000 up)."""
+"""Ranking by weighted features, and linking where ranking decides (fake QIDs from Q999000000 up)."""
 
 import sqlite_utils
 
 from kb.kbase import KnowledgeBase
 from kb.link import link_document
+from kb.link.features import Evidence
+from kb.link.ranking import rank_candidates, weighted
 from kb.records import Claim, Entity, Mention
-from kb.link.score import content_words, context_overlap, rank_candidates, type_fit, weighted
 from kb.settings import Settings
 
 MISSILE = Entity(
@@ -36,23 +37,6 @@ def kb_with(*entities):
     knowledge_base = KnowledgeBase(sqlite_utils.Database(memory=True))
     knowledge_base.add(entities)
     return knowledge_base
-
-
-def test_type_fit_is_graded():
-    assert type_fit("GPE", "GPE") == 1.0
-    assert 0 < type_fit("GPE", "LOC") < 1
-    assert type_fit("PERSON", "OTHER") == 0.5  # unknown type: no evidence either way
-    assert 0 < type_fit("PERSON", "ORG") < type_fit("GPE", "LOC")  # a common NER confusion
-    assert type_fit("PERSON", "WEAPON") < type_fit("PERSON", "ORG")
-    assert type_fit("WORK_OF_ART", "GPE") == 0.0
-
-
-def test_context_counts_description_words_found_in_the_document():
-    knowledge_base = kb_with(MISSILE, CHARACTER)
-    [missile] = [c for c in knowledge_base.candidates("Storm Shadow") if c.entity_id == MISSILE.id]
-    document = content_words("Kyiv fired cruise missiles launched from the air at a bridge.")
-    assert context_overlap(missile, document) > 0.5
-    assert context_overlap(missile, content_words("A comic about ninjas.")) == 0.0
 
 
 def test_weighted_mean_respects_weights():
@@ -96,6 +80,16 @@ def test_person_label_picks_the_person_named_washington():
 def test_coherence_prefers_the_entity_related_to_what_the_document_links():
     knowledge_base = kb_with(CITY, STATE, COUNTRY)
     candidates = knowledge_base.candidates("Washington")
-    ranked = rank_candidates(candidates, "GPE", frozenset(), {COUNTRY.id}, knowledge_base, Settings())
+    evidence = Evidence(linked_ids=frozenset({COUNTRY.id}))
+    ranked = rank_candidates(candidates, "GPE", evidence, knowledge_base, Settings())
     assert ranked[0].candidate.entity_id == CITY.id
     assert ranked[0].features["coherence"] > 0
+
+
+def test_weights_come_from_the_settings():
+    knowledge_base = kb_with(MISSILE, CHARACTER)
+    candidates = knowledge_base.candidates("Storm Shadow")
+    popular = rank_candidates(candidates, "PRODUCT", Evidence(), knowledge_base, Settings(weights={"prior": 100.0}))
+    typed = rank_candidates(candidates, "PRODUCT", Evidence(), knowledge_base, Settings(weights={"type": 100.0}))
+    assert popular[0].candidate.entity_id == CHARACTER.id  # the more popular one
+    assert typed[0].candidate.entity_id == MISSILE.id  # a product is more like a weapon than a person

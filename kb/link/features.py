@@ -1,7 +1,7 @@
-"""Candidate scoring: the one place where kb decides which entity a name refers to.
+"""Candidate features: the evidence for "this name refers to that entity", each in [0, 1].
 
-Each candidate gets explainable features in [0, 1]; the score is their weighted mean with the
-weights from :class:`kb.settings.Settings`:
+The score (:mod:`kb.link.ranking`) is their weighted mean with the weights from
+:class:`kb.settings.Settings`:
 
 - ``prior``: popularity (sitelinks, or curated prominence) relative to the other candidates;
 - ``name``: how the surface matched (exact alias > spelling variant > fuzzy);
@@ -18,7 +18,6 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..kbase import KnowledgeBase
 from ..names import normalise
 from ..records import Candidate
 from ..settings import Settings
@@ -31,8 +30,6 @@ _STOPWORDS = frozenset(
     would could should may might one two three new former current year years people part
     known also first second last many well time""".split()
 )
-MATCH_QUALITY = {"exact": 1.0, "variant": 0.85}
-ALIAS_PENALTY = 0.1
 UNKNOWN_TYPES = frozenset({"OTHER", ""})
 
 #: How well an NER label fits an entity type; pairs not listed score 0.
@@ -55,18 +52,8 @@ TYPE_FIT = {
 }
 
 
-#: Labels statistical NER mixes up among themselves, and how much a mix-up still fits.
+#: Labels statistical NER mixes up among themselves (how much a mix-up still fits: settings).
 CONFUSABLE = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
-CONFUSABLE_FIT = 0.25
-
-
-@dataclass(frozen=True)
-class ScoredCandidate:
-    """A candidate with its score and the features that produced it."""
-
-    candidate: Candidate
-    score: float
-    features: dict[str, float]
 
 
 def stem(word: str) -> str:
@@ -80,7 +67,7 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in _WORD.findall(text) if w.lower() not in _STOPWORDS)
 
 
-def type_fit(label: str, entity_type: str) -> float:
+def type_fit(label: str, entity_type: str, confusable_fit: float) -> float:
     """1 for the same type, a partial value for compatible pairs, 0.5 when the type is unknown.
 
     The small model often confuses people, organisations and places ("Britney Spears"/ORG), so
@@ -92,7 +79,7 @@ def type_fit(label: str, entity_type: str) -> float:
         return 1.0
     if (label, entity_type) in TYPE_FIT:
         return TYPE_FIT[(label, entity_type)]
-    return CONFUSABLE_FIT if {label, entity_type} <= CONFUSABLE else 0.0
+    return confusable_fit if {label, entity_type} <= CONFUSABLE else 0.0
 
 
 def context_overlap(candidate: Candidate, document_words: frozenset[str]) -> float:
@@ -117,32 +104,52 @@ def prominence(candidate: Candidate) -> float:
     return candidate.popularity + min(candidate.statements, 40) / 100
 
 
-def features_of(
-    candidate: Candidate,
-    label: str,
-    max_popularity: float,
-    document_words: frozenset[str],
-    related: set[str],
-    linked_ids: set[str],
-    linked_related: frozenset[str] = frozenset(),
-) -> dict[str, float]:
-    """The feature values of one candidate (see the module docstring).
+@dataclass(frozen=True)
+class Evidence:
+    """What a document says besides the name: its content words, the entities already linked
+    in it and the ids their claims point to (gathered once per document, grown as it links)."""
 
-    ``related`` are the ids the candidate's claims point to; ``linked_related`` the ids the
-    claims of entities already linked in the document point to: coherence counts both ways.
-    """
+    words: frozenset[str] = frozenset()
+    linked_ids: frozenset[str] = frozenset()
+    linked_related: frozenset[str] = frozenset()
+
+
+def name_match(candidate: Candidate, settings: Settings) -> float:
+    """How well the surface matched: exact alias 1, spelling variant, fuzzy by similarity; an
+    alias that is not the entity's own label a little less ("Germany" is Germany's label but
+    only an alias of the Weimar Republic)."""
+    if candidate.match == "exact":
+        quality = 1.0
+        if normalise(candidate.matched_alias) != normalise(candidate.label):
+            quality -= settings.alias_penalty
+        return quality
+    if candidate.match == "variant":
+        return settings.variant_match
+    return max(0.0, candidate.similarity - settings.fuzzy_discount)
+
+
+def coherence(candidate: Candidate, related: set[str], evidence: Evidence) -> float:
+    """Links between the candidate and the entities already linked, counted both ways: its
+    claims point to them (``related``), or theirs point to it. Two links make a full match."""
+    if not evidence.linked_ids:
+        return 0.0
+    links = len(related & evidence.linked_ids) + (1 if candidate.entity_id in evidence.linked_related else 0)
+    return min(1.0, links / 2)
+
+
+def features_of(
+    candidate: Candidate, label: str, max_popularity: float, related: set[str], evidence: Evidence,
+    settings: Settings,
+) -> dict[str, float]:
+    """The feature values of one candidate (see the module docstring); ``related`` are the ids
+    the candidate's claims point to."""
     prior = math.log1p(prominence(candidate)) / math.log1p(max_popularity) if max_popularity > 0 else 1.0
-    name = MATCH_QUALITY.get(candidate.match, max(0.0, candidate.similarity - 0.3))
-    if candidate.match == "exact" and normalise(candidate.matched_alias) != normalise(candidate.label):
-        name -= ALIAS_PENALTY  # "Germany" is Germany's label but only an alias of the Weimar Republic
-    links = len(related & linked_ids) + (1 if candidate.entity_id in linked_related else 0)
-    coherence = min(1.0, links / 2) if linked_ids else 0.0
     return {
         "prior": round(prior, 4),
-        "name": name,
-        "type": type_fit(label, candidate.type),
-        "context": round(context_overlap(candidate, document_words), 4),
-        "coherence": coherence,
+        "name": name_match(candidate, settings),
+        "type": type_fit(label, candidate.type, settings.confusable_fit),
+        "context": round(context_overlap(candidate, evidence.words), 4),
+        "coherence": coherence(candidate, related, evidence),
         "curated": 1.0 if candidate.origin in ("starter", "custom") else 0.0,
     }
 
@@ -153,39 +160,3 @@ def weighted(features: dict[str, float], weights: dict[str, float]) -> float:
     if total <= 0:
         return 0.0
     return sum(value * weights.get(name, 0.0) for name, value in features.items()) / total
-
-
-def rank_candidates(
-    candidates: list[Candidate],
-    label: str,
-    document_words: frozenset[str],
-    linked_ids: set[str],
-    knowledge_base: KnowledgeBase,
-    settings: Settings,
-    linked_related: frozenset[str] = frozenset(),
-) -> list[ScoredCandidate]:
-    """Score and sort a mention's candidates, best first.
-
-    ``linked_ids`` are the entities already linked in the document; ``linked_related`` what
-    their claims point to (the caller gathers it once per document).
-
-    When the best two are different entities within ``settings.min_margin`` of each other, the
-    best one's score is lowered below the NIL threshold: too close to call means unresolved.
-    """
-    if not candidates:
-        return []
-    max_popularity = max(prominence(c) for c in candidates)
-    ranked = []
-    for candidate in candidates:
-        related = knowledge_base.related(candidate.entity_id) if linked_ids else set()
-        features = features_of(
-            candidate, label, max_popularity, document_words, related, linked_ids, linked_related
-        )
-        ranked.append(ScoredCandidate(candidate, weighted(features, settings.weights), features))
-    ranked.sort(key=lambda s: (-s.score, s.candidate.entity_id))
-    if len(ranked) > 1 and ranked[0].score - ranked[1].score < settings.min_margin:
-        best = ranked[0]
-        ranked[0] = ScoredCandidate(
-            best.candidate, min(best.score, settings.nil_threshold - 1e-6), {**best.features, "tie": 1.0}
-        )
-    return ranked

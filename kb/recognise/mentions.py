@@ -1,0 +1,100 @@
+"""Mentions of parsed documents: cleaned NER and ruler spans, dateline places, sentences."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..names import normalise
+from ..records import Mention
+from ..settings import Settings
+from .spans import clean_span, is_not_a_name, strip_titles
+
+#: NER labels that are never names of entities (numbers and dates): not stored at all.
+DROPPED_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]+){0,3})"
+    r"(?:, (?P<region>[A-Z][A-Za-z]*\.?(?: [A-Z][A-Za-z]*\.?)?))? [-—–] ",
+    re.MULTILINE,
+)
+#: The default snippet length (``Settings.sentence_limit``).
+SENTENCE_LIMIT = Settings.sentence_limit
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) character offsets of a parsed document's sentences, computed once: asking
+    each span for its ``.sent`` walks the document again and is quadratic on long articles."""
+    if not doc.has_annotation("SENT_START"):
+        return [(0, len(doc.text))]
+    return [(sent.start_char, sent.end_char) for sent in doc.sents]
+
+
+def sentence_at(text: str, bounds: list[tuple[int, int]], start: int, limit: int = SENTENCE_LIMIT) -> str:
+    """The sentence containing character ``start``, shortened to a snippet of at most ``limit``
+    characters."""
+    index = max(0, bisect_right(bounds, (start, len(text) + 1)) - 1)
+    begin, end = bounds[index] if bounds else (0, len(text))
+    sentence = text[begin:end].strip()
+    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+
+
+def dateline_mentions(text: str) -> list[Mention]:
+    """The places of wire-style datelines at the start of a line: "TUSCALOOSA, Ala. - …",
+    "NEW YORK — …", "BAGHDAD, Iraq - …". Statistical NER often misreads these capitals."""
+    mentions = []
+    for match in _DATELINE.finditer(text):
+        for group in ("place", "region"):
+            start, end = match.span(group)
+            if start >= 0:
+                mentions.append(Mention(start, end, text[start:end], "GPE", match.group(0).strip(), "dateline"))
+    return mentions
+
+
+def mentions_of(
+    doc: Doc, keep_article: Callable[[str], bool], sentence_limit: int = SENTENCE_LIMIT
+) -> list[Mention]:
+    """Cleaned mentions of a parsed document, in text order, without duplicates.
+
+    Dateline places win over whatever NER made of the same characters. ``keep_article(surface)``
+    says whether "The …" is part of a known name.
+    """
+    text = doc.text  # built from the tokens on every access: read it once
+    mentions = dateline_mentions(text)
+    bounds = sentence_bounds(doc)
+    seen = {(m.start, m.end) for m in mentions}
+    datelines = sorted(seen)
+    for span in doc.ents:
+        if span.label_ in DROPPED_LABELS:
+            continue
+        start, end = clean_span(text, span.start_char, span.end_char, keep_article)
+        if span.label_ == "PERSON":
+            start = strip_titles(text, start, end)
+        if not span.ent_id_ and is_not_a_name(span):
+            continue
+        surface = text[start:end]
+        if not normalise(surface) or (start, end) in seen:
+            continue
+        if any(start < e and s < end for s, e in datelines):
+            continue
+        seen.add((start, end))
+        source = "ruler" if span.ent_id_ else "ner"
+        mentions.append(Mention(start, end, surface, span.label_, sentence_at(text, bounds, start, sentence_limit), source))
+    return sorted(mentions, key=lambda m: (m.start, m.end))
+
+
+def recognise(
+    nlp: Language,
+    texts: Iterable[str],
+    keep_article: Callable[[str], bool],
+    batch_size: int = 32,
+    processes: int = 1,
+    sentence_limit: int = SENTENCE_LIMIT,
+) -> Iterator[list[Mention]]:
+    """Mentions for each text, in order; the throughput path (``nlp.pipe``, with ``processes``
+    worker processes parsing while this one cleans spans)."""
+    for doc in nlp.pipe(texts, batch_size=batch_size, n_process=processes):
+        yield mentions_of(doc, keep_article, sentence_limit)

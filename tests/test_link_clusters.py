@@ -1,0 +1,95 @@
+"""In-document clusters: surnames, short forms and acronyms join the fuller name."""
+
+from kb.link.clusters import Cluster, build_clusters, repeat_forms, short_forms, surname
+from kb.records import Mention
+from kb.settings import Settings
+
+
+def test_clusters_join_surname_and_acronym():
+    institute = "Freeman Spogli Institute for International Studies"
+    mentions = [
+        Mention(0, 51, institute, "ORG"),
+        Mention(53, 56, "FSI", "ORG"),
+        Mention(65, 79, "Michael McFaul", "PERSON"),
+        Mention(81, 87, "McFaul", "ORG"),
+        Mention(95, 98, "IMF", "ORG"),
+    ]
+    clusters = build_clusters(mentions, Settings())
+    names = sorted(sorted(m.text for m in c.mentions) for c in clusters)
+    assert names == [["FSI", institute], ["IMF"], ["McFaul", "Michael McFaul"]]
+
+
+def test_organisation_short_forms_join_but_not_their_complements():
+    mentions = [
+        Mention(0, 15, "Detroit Pistons", "ORG"),
+        Mention(20, 27, "Pistons", "ORG"),
+        Mention(30, 53, "Armed Forces of Ukraine", "ORG"),
+        Mention(60, 67, "Ukraine", "GPE"),
+    ]
+    clusters = build_clusters(mentions, Settings())
+    names = sorted(sorted(m.text for m in c.mentions) for c in clusters)
+    assert names == [["Armed Forces of Ukraine"], ["Detroit Pistons", "Pistons"], ["Ukraine"]]
+
+
+def test_a_first_name_joins_a_person_but_not_an_organisation():
+    mentions = [
+        Mention(0, 12, "Marta Ilves", "PERSON"),
+        Mention(20, 25, "Marta", "PERSON"),
+        Mention(30, 44, "Tallinn Harbour", "ORG"),
+        Mention(50, 57, "Tallinn", "GPE"),
+    ]
+    clusters = build_clusters(mentions, Settings())
+    names = sorted(sorted(m.text for m in c.mentions) for c in clusters)
+    assert names == [["Marta", "Marta Ilves"], ["Tallinn"], ["Tallinn Harbour"]]
+
+
+def test_acronym_length_is_a_setting():
+    long_name = "Northern Coastal Fisheries Union Research Institute Board"
+    mentions = [Mention(0, len(long_name), long_name, "ORG"), Mention(70, 77, "NCFURIB", "ORG")]
+    joined = build_clusters(mentions, Settings(acronym_max_length=7))
+    apart = build_clusters(mentions, Settings())  # seven letters are more than the default six
+    assert len(joined) == 1 and len(apart) == 2
+
+
+def test_lowercase_words_never_join_as_short_forms():
+    mentions = [Mention(0, 13, "Detroit Lions", "ORG"), Mention(20, 25, "lions", "ORG")]
+    assert len(build_clusters(mentions, Settings())) == 2
+
+
+def test_the_ruler_label_wins_and_a_person_stays_a_person():
+    mentions = [
+        Mention(0, 10, "Ada Varga", "PERSON"),
+        Mention(15, 20, "Varga", "GPE"),
+        Mention(25, 30, "Varga", "GPE"),
+        Mention(40, 50, "Stormblade", "PRODUCT"),
+        Mention(60, 70, "Stormblade", "WEAPON", source="ruler"),
+    ]
+    labels = {c.name: c.label for c in build_clusters(mentions, Settings())}
+    assert labels == {"Ada Varga": "PERSON", "Stormblade": "WEAPON"}
+
+
+def cluster(name, label, *others):
+    return Cluster([Mention(0, len(name), name, label)] + [Mention(0, len(o), o, label) for o in others], name, label)
+
+
+def test_short_forms_are_surnames_and_specific_organisation_heads():
+    assert short_forms(cluster("Ada Varga", "PERSON")) == {"Varga"}
+    assert short_forms(cluster("Miami Heat", "ORG")) == {"Heat"}
+    assert short_forms(cluster("Baltic Shipping Company", "ORG")) == set()  # a generic head
+    assert short_forms(cluster("Bank of Estonia", "ORG")) == set()  # a phrase, not a name
+    assert short_forms(cluster("Tallinn", "GPE")) == set()
+
+
+def test_repeat_forms_are_longest_first_and_long_enough():
+    forms = repeat_forms(cluster("Ada Varga", "PERSON", "AV"), Settings())
+    assert forms == ["Ada Varga", "Varga"]  # "AV" is shorter than repeat_min_length
+    assert "AV" in repeat_forms(cluster("Ada Varga", "PERSON", "AV"), Settings(repeat_min_length=2))
+
+
+def test_surnames_keep_particles_and_drop_suffixes():
+    assert surname("Ada Varga") == {"Varga"}
+    assert surname("Ada Varga Jr.") == {"Varga"}  # "Jr." is no name to look for
+    assert surname("Ada Varga III") == {"Varga"}
+    assert surname("Carla van der Berg") == {"van der Berg"}
+    assert surname("Ada Li") == set()  # too short to stand alone
+    assert short_forms(cluster("Tomas Ekberg Sr.", "PERSON")) == {"Ekberg"}

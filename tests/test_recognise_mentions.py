@@ -1,0 +1,28 @@
+"""Mentions of parsed documents: datelines, sentences, the snippet limit."""
+
+import spacy
+from spacy.tokens import Span
+
+from kb.recognise import dateline_mentions, mentions_of
+
+
+def test_datelines_give_places():
+    text = "Headline here\nTUSCALOOSA, Ala. - Nick Saban spoke.\nNEW YORK — Stocks fell.\nAP - credit\nNot A - dateline\n"
+    found = [(m.text, m.label, m.source) for m in dateline_mentions(text)]
+    assert found == [
+        ("TUSCALOOSA", "GPE", "dateline"), ("Ala.", "GPE", "dateline"), ("NEW YORK", "GPE", "dateline")
+    ]
+    for m in dateline_mentions(text):
+        assert text[m.start : m.end] == m.text
+
+
+def test_mentions_are_cleaned_and_their_sentences_cut_to_the_limit():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    doc = nlp("Officials met “Ada Varga” in the capital of Examplestan on Monday. She left.")
+    doc.ents = [Span(doc, 2, 6, label="PERSON"), Span(doc, 10, 11, label="GPE"), Span(doc, 12, 13, label="DATE")]
+    mentions = mentions_of(doc, lambda surface: False)
+    assert [(m.text, m.label, m.source) for m in mentions] == [("Ada Varga", "PERSON", "ner"), ("Examplestan", "GPE", "ner")]
+    assert mentions[0].sentence == "Officials met “Ada Varga” in the capital of Examplestan on Monday."
+    short = mentions_of(doc, lambda surface: False, sentence_limit=20)
+    assert short[0].sentence == "Officials met “Ada …" and len(short[0].sentence) == 20

