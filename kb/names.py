@@ -70,28 +70,31 @@ def strip_possessive(text: str) -> str:
     return _POSSESSIVE.sub("", text.translate(_APOSTROPHES)) if text else text
 
 
-#: Abbreviations news wires use for US states in datelines ("SIOUX FALLS, S.D."): AP style.
-#: Only the dotted forms, which are not ordinary words or postal codes. Georgia and Washington
-#: are left out: their full names are as ambiguous as the abbreviations.
-STATE_ABBREVIATIONS = {
-    "Ala.": "Alabama", "Ariz.": "Arizona", "Ark.": "Arkansas", "Calif.": "California",
-    "Colo.": "Colorado", "Conn.": "Connecticut", "Del.": "Delaware", "Fla.": "Florida",
-    "Ill.": "Illinois", "Ind.": "Indiana", "Kan.": "Kansas",
-    "Ky.": "Kentucky", "La.": "Louisiana", "Md.": "Maryland", "Mass.": "Massachusetts",
-    "Mich.": "Michigan", "Minn.": "Minnesota", "Miss.": "Mississippi", "Mo.": "Missouri",
-    "Mont.": "Montana", "Neb.": "Nebraska", "Nev.": "Nevada", "N.H.": "New Hampshire",
-    "N.J.": "New Jersey", "N.M.": "New Mexico", "N.Y.": "New York", "N.C.": "North Carolina",
-    "N.D.": "North Dakota", "Okla.": "Oklahoma", "Ore.": "Oregon", "Pa.": "Pennsylvania",
-    "R.I.": "Rhode Island", "S.C.": "South Carolina", "S.D.": "South Dakota",
-    "Tenn.": "Tennessee", "Vt.": "Vermont", "Va.": "Virginia",
-    "W.Va.": "West Virginia", "W. Va.": "West Virginia", "W. Va": "West Virginia",
-    "Wis.": "Wisconsin", "Wyo.": "Wyoming",
-}
+#: States whose full name is as ambiguous as their abbreviation (a country, a capital city).
+_AMBIGUOUS_STATES = frozenset({"Georgia", "Washington"})
+
+
+@lru_cache(maxsize=1)
+def state_abbreviations() -> dict[str, str]:
+    """AP-style abbreviations news wires use for US states in datelines ("Calif." → "California"),
+    from the ``us`` package: only the dotted forms, which are neither ordinary words nor postal
+    codes, and not the states in :data:`_AMBIGUOUS_STATES`."""
+    import us
+
+    return {
+        state.ap_abbr: state.name
+        for state in us.states.STATES
+        if "." in state.ap_abbr and state.name not in _AMBIGUOUS_STATES
+    }
 
 
 def expand_abbreviation(name: str) -> str | None:
-    """The full name behind a dotted state abbreviation ("Calif." → "California"), or None."""
-    return STATE_ABBREVIATIONS.get(name.strip())
+    """The full name behind a dotted state abbreviation ("Calif.", "W. Va"), or None."""
+    if "." not in name:
+        return None
+    key = name.strip().replace(" ", "")
+    table = state_abbreviations()
+    return table.get(key) or (None if key.endswith(".") else table.get(key + "."))
 
 
 def variants(name: str) -> list[str]:

@@ -96,8 +96,8 @@ class KnowledgeBase:
 
     def popular_names(self, limit: int, types: tuple[str, ...]) -> list[tuple[str, str, str]]:
         """Multi-word aliases of the ``limit`` most popular imported entities of these types
-        ("Los Angeles Lakers", "Sioux Falls"): specific enough to recognise wherever they appear,
-        where a one-word alias ("Heat") is not."""
+        ("Rio de Janeiro", "Deutsche Bahn"): specific enough to recognise wherever they appear,
+        where a one-word alias ("Magic") is not."""
         return lookup.popular_names(self.db, limit, types)
 
     def override(self, document_id: str, surface: str) -> tuple[bool, str | None]:
