@@ -19,6 +19,7 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from . import store
+from .chunking import piece_limit, recognise_in_chunks
 from .ingest import read_inputs
 from .kbase import KnowledgeBase
 from .link import LinkResult, is_unresolved, link_document
@@ -68,16 +69,19 @@ def link_batches(
 ) -> Iterator[list[tuple[Document, LinkResult]]]:
     """Recognise and link a stream of documents, yielding them linked in batches.
 
-    Recognition streams through ``nlp.pipe`` (with ``settings.processes`` worker processes);
+    Recognition streams through ``nlp.pipe`` (with ``settings.processes`` worker processes), a
+    long document in pieces of at most ``settings.max_chunk_chars`` characters (:mod:`kb.chunking`);
     each batch is linked, and with ``settings.online`` the names the local knowledge base cannot
     resolve are looked up on Wikidata and the batch relinked.
     """
     documents, for_texts = tee(documents)
     texts = (document.text for document in for_texts)
-    recognised = zip(
-        documents,
-        recognise(nlp, texts, knowledge_base.keeps_article, settings.batch_size, settings.processes),
-    )
+
+    def recognise_pieces(pieces: Iterable[str]) -> Iterator[list[Mention]]:
+        return recognise(nlp, pieces, knowledge_base.keeps_article, settings.batch_size, settings.processes)
+
+    limit = piece_limit(nlp, settings.max_chunk_chars)
+    recognised = zip(documents, recognise_in_chunks(recognise_pieces, texts, limit))
     while batch := list(islice(recognised, settings.batch_size)):
         yield _link_batch(batch, knowledge_base, settings, warnings)
 

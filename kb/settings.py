@@ -43,6 +43,9 @@ class Settings:
     max_candidates: int = 20
     weights: dict[str, float] = field(default_factory=_default_weights)
     batch_size: int = 32
+    #: longer documents are recognised in pieces of at most this many characters, cut at
+    #: paragraph, line or sentence boundaries (time and memory then grow linearly with length)
+    max_chunk_chars: int = 5_000
     #: worker processes for spaCy (each holds its own copy of the model)
     processes: int = 1
     #: the EntityRuler knows every curated name, plus the multi-word names of this many of the
