@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice, tee
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -32,18 +32,47 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class BuildReport:
-    """What a build did, for the CLI summary and for tests."""
+    """What a build did, for the CLI summary (and ``kb build --json``) and for tests.
+
+    Every mention of the processed documents is counted in exactly one bucket: ``linked`` (to
+    an entity with a Wikidata QID), ``local`` (a knowledge-base entity without a QID yet),
+    ``unresolved`` (an unresolved name), or ``not_linked`` by label (labels kb does not link,
+    such as NORP or LOC, and names an override says never to link).
+    """
 
     documents: int = 0
     processed: int = 0
     unchanged: int = 0
     mentions: int = 0
-    linked: int = 0  # to an entity with a Wikidata QID
-    local: int = 0  # to a knowledge-base entity without a QID yet (every weapon system, …)
-    unresolved: int = 0  # to an unresolved name
+    linked: int = 0
+    local: int = 0
+    unresolved: int = 0
+    not_linked: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+    def count(self, result: LinkResult) -> None:
+        """Add one processed document's mentions to the buckets."""
+        self.processed += 1
+        self.mentions += len(result.links) + len(result.unlinked)
+        for link in result.links:
+            if link.qid:
+                self.linked += 1
+            elif is_unresolved(link.entity_id):
+                self.unresolved += 1
+            else:
+                self.local += 1
+        for mention in result.unlinked:
+            self.not_linked[mention.label] = self.not_linked.get(mention.label, 0) + 1
+
+    def as_dict(self) -> dict:
+        """The report as plain data (``kb build --json``); problems as {path, line, message}."""
+        data = asdict(self)
+        data["not_linked"] = dict(sorted(self.not_linked.items(), key=lambda kv: (-kv[1], kv[0])))
+        data["skipped"] = len(self.problems)
+        data["seconds"] = round(self.seconds, 3)
+        return data
 
 
 def open_knowledge_base(db: sqlite_utils.Database, kb_path: str | Path | None) -> KnowledgeBase:
@@ -118,9 +147,20 @@ def _open(
     db_path: str | Path, kb_path: str | Path | None, settings: Settings
 ) -> tuple[sqlite_utils.Database, KnowledgeBase, str]:
     """The output database, the knowledge base, and the signature documents are linked with."""
-    db = store.open_database(db_path)
-    knowledge_base = open_knowledge_base(db, kb_path)
+    db = store.open_database(_creatable(db_path, "database"))
+    knowledge_base = open_knowledge_base(db, None if kb_path is None else _creatable(kb_path, "knowledge base"))
     return db, knowledge_base, f"{knowledge_base.fingerprint()}|{settings.linking_signature()}"
+
+
+def _creatable(path: str | Path, what: str) -> str | Path:
+    """The path of a database file to open or create; ValueError naming it when its directory
+    does not exist or it is a directory (sqlite would say only "unable to open database file")."""
+    target = Path(path)
+    if target.is_dir():
+        raise ValueError(f"{path}: cannot use as the {what}: it is a directory")
+    if not target.parent.is_dir():
+        raise ValueError(f"{path}: cannot create the {what}: directory {target.parent} does not exist")
+    return path
 
 
 def build(
@@ -129,12 +169,14 @@ def build(
     settings: Settings,
     kb_path: str | Path | None = None,
     progress: bool | None = None,
+    on_problem: Callable[[Problem], None] | None = None,
 ) -> BuildReport:
     """Build or update the database at ``db_path`` from the articles under ``paths``.
 
     Each batch of documents is written in one transaction: a failure leaves every document
     stored before it, and the previous version of the failing ones, intact. Problems with
-    inputs are reported and skipped.
+    inputs are skipped, collected in the report and passed to ``on_problem`` as they are found
+    (so a caller can show them even if the build later fails).
     """
     started = time.perf_counter()
     report = BuildReport()
@@ -145,6 +187,8 @@ def build(
         if isinstance(item, Problem):
             report.problems.append(item)
             log.warning("%s", item)
+            if on_problem is not None:
+                on_problem(item)
             continue
         report.documents += 1
         if stored.get(item.id) == (item.content_hash, signature):
@@ -199,13 +243,7 @@ def _process(
                     if separate_kb:
                         entities += _entities_to_copy(result, knowledge_base)
                     store.write_document(db, document, result.links, result.unlinked, entities, signature)
-                    report.processed += 1
-                    report.mentions += len(result.links) + len(result.unlinked)
-                    report.linked += sum(1 for link in result.links if link.qid)
-                    report.unresolved += sum(1 for link in result.links if is_unresolved(link.entity_id))
-                    report.local += sum(
-                        1 for link in result.links if not link.qid and not is_unresolved(link.entity_id)
-                    )
+                    report.count(result)
             bar.update(len(results))
     store.refresh_derived(db)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..records import Document, Problem
 from .files import BadInput
-from .text import MAX_ID_CHARS, check_text, decode, make_document, normalise_text
+from .text import MAX_ID_CHARS, check_article, check_text, decode, make_document, normalise_text
 
 _METADATA_FIELDS = ("title", "url", "published", "source")
 _BOM = "\ufeff"
@@ -156,11 +156,10 @@ def _record_document(record: Any, place: str) -> Document:
     if not isinstance(text, str):
         raise BadInput(f"'text' must be a string, got {_json_type(text)}")
     text = normalise_text(text)
-    if not text.strip():
-        raise BadInput("empty document: 'text' is blank")
+    check_article(text, "'text' is blank", "'text'")
     given_id = _given_id(record.get("id"))
     metadata = {name: _scalar(record.get(name), name) for name in _METADATA_FIELDS}
-    for name, value in {"text": text, "id": given_id, **metadata}.items():
+    for name, value in {"id": given_id, **metadata}.items():
         if value is not None:
             check_text(value, repr(name))
     return make_document(text, given_id=given_id, path=place, **metadata)

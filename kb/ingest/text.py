@@ -81,6 +81,19 @@ def check_text(text: str, name: str = "the text") -> None:
         raise BadInput(f"{name} is not valid Unicode: lone surrogate at character {error.start}") from None
 
 
+def check_article(text: str, blank: str, name: str = "the text") -> None:
+    """Refuse a text that is not an article: blank (``blank`` says how), or without a single
+    letter or digit (only punctuation, emoji, zero-width or direction marks): nothing in it
+    could be a name. Then :func:`check_text`."""
+    if not text.strip():
+        raise BadInput(f"empty document: {blank}")
+    if not any(char.isalnum() for char in text):
+        raise BadInput(
+            "empty document: no letters or digits (only punctuation, symbols, emoji or invisible characters)"
+        )
+    check_text(text, name)
+
+
 def title_from_text(text: str) -> str | None:
     """The title of a text article: among its first lines, the first that looks like a headline
     (three words or more, no final full stop: a scraped page often starts with "Search" or
@@ -99,9 +112,7 @@ def title_from_text(text: str) -> str | None:
 def read_plain(path: Path, where: str, raw: str) -> Document:
     """A .txt/.md file is one article; its title is its first headline-like line."""
     text = normalise_text(raw)
-    if not text.strip():
-        raise BadInput("empty document: the file has no text")
-    check_text(text)
+    check_article(text, "the file has no text")
     return make_document(text, path=where, title=title_from_text(text))
 
 
@@ -117,9 +128,7 @@ def read_html(where: str, raw: str) -> Document:
     except Exception as error:  # noqa: BLE001 - see comment above
         raise BadInput(f"cannot extract text from HTML: {type(error).__name__}: {error}") from None
     text = normalise_text(text or "")
-    if not text.strip():
-        raise BadInput("empty document: no text could be extracted from the HTML")
-    check_text(text)
+    check_article(text, "no text could be extracted from the HTML")
     metadata = {
         "title": getattr(extracted, "title", None),
         "url": getattr(extracted, "url", None),
