@@ -52,8 +52,10 @@ def settings_options(command):
 @click.version_option(package_name="kb")
 def cli() -> None:
     """kb: turn news articles into a Wikidata-linked knowledge base published with Datasette."""
-    # The commands print the problems and warnings the library reports; its log would repeat them.
-    logging.getLogger("kb").setLevel(logging.ERROR)
+    # The commands print the problems and warnings the library reports; its log would repeat them,
+    # and trafilatura logs a warning for every page it finds no main text in.
+    for name in ("kb", "trafilatura", "htmldate", "courlan", "justext"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 #: Exit status of ``kb build`` when it built what it could but skipped some inputs.
@@ -99,8 +101,14 @@ def database_errors(db_path: str) -> Iterator[None]:
 
 
 def echo_problem(problem) -> None:
-    """Print one skipped input, as soon as it is found, to stderr."""
-    click.echo(f"warning: {problem}", err=True)
+    """Print one skipped input, as soon as it is found, to stderr, on one line whatever the
+    input held: control, zero-width and direction characters are shown as escapes."""
+    click.echo(f"warning: {printable(str(problem))}", err=True)
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character written as a Python escape (``\\x00``)."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def echo_report(db_path: str, report, done: str, as_json: bool = False, problems_shown: bool = False) -> None:

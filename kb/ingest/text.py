@@ -17,6 +17,7 @@ _BOM = "\ufeff"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Only dates the page states (meta tags, URL), not guesses from the body text.
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
+_NUL_HINT = " (binary data, or UTF-16/UTF-32 without a byte-order mark? kb reads UTF-8, or UTF-16 with one)"
 #: A given id longer than this is a mistake in the data (a whole text, a giant number).
 MAX_ID_CHARS = 1000
 
@@ -47,23 +48,30 @@ def normalise_text(text: str) -> str:
 
 def decode(data: bytes, gzipped: bool, offset: int = 0, line: int | None = None) -> str:
     """Decode UTF-8 strictly (UTF-16 when the data starts with its byte-order mark); raise
-    BadInput naming the byte offset (and line) of bad bytes."""
+    BadInput naming the byte offset (and line) of bad bytes or of a NUL character."""
     if line is None and data[:2] in _UTF16_BOMS:
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as error:
             raise BadInput(f"invalid UTF-16 at byte offset {error.start}: {error.reason}") from None
+        check_text(text)
+        return text
+    where = " of the decompressed data" if gzipped else ""
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        position = offset + error.start
-        where = " of the decompressed data" if gzipped else ""
         bad = data[error.start : error.start + 4].hex(" ")
-        if line is None:
-            line = data.count(b"\n", 0, error.start) + 1
+        hint = _NUL_HINT if b"\x00" in data[:4096] else ""
         raise BadInput(
-            f"invalid UTF-8 at byte offset {position}{where} (bytes {bad}): {error.reason}", line
+            f"invalid UTF-8 at byte offset {offset + error.start}{where} (bytes {bad}): {error.reason}{hint}",
+            line or data.count(b"\n", 0, error.start) + 1,
         ) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise BadInput(
+            f"NUL byte at byte offset {offset + nul}{where}{_NUL_HINT}", line or data.count(b"\n", 0, nul) + 1
+        )
+    return text
 
 
 def check_text(text: str, name: str = "the text") -> None:
@@ -71,10 +79,7 @@ def check_text(text: str, name: str = "the text") -> None:
     without a byte-order mark read as UTF-8) and lone surrogates (JSON ``"\\ud800"``)."""
     nul = text.find("\x00")
     if nul >= 0:
-        raise BadInput(
-            f"{name} contains a NUL character at character {nul}: binary data, or UTF-16/UTF-32 "
-            "without a byte-order mark (kb reads UTF-8, or UTF-16 with a byte-order mark)"
-        )
+        raise BadInput(f"{name} contains a NUL character at character {nul}: kb stores text without NULs")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
