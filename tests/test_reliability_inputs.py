@@ -309,3 +309,26 @@ def test_one_build_over_the_corpus_skips_each_bad_input_on_one_line_and_stores_t
     assert long_doc[1] > 30_000
     names = db.execute("SELECT count(*) FROM mentions WHERE document_id = ? AND text = 'Jens Stoltenberg'", [long_doc[0]]).fetchone()[0]
     assert names == 400  # one per paragraph: none lost where the article was cut into pieces
+
+
+@pytest.mark.slow
+def test_fifty_megabyte_single_lines_are_skipped_without_harm(tmp_path):
+    folder = tmp_path / "big"
+    folder.mkdir()
+    pad = "a" * 50_000_000
+    (folder / "never-closed.jsonl").write_text('{"text": "' + pad + "\n")
+    (folder / "wrong-type.jsonl").write_text('{"text": 5, "pad": "' + pad + '"}\n')
+    (folder / "binary.txt").write_bytes(b"\xff" * 50_000_000)
+    (folder / "good.txt").write_text("Olena Examplenko spoke in Kyiv on Monday.\n")
+    del pad
+    command = [sys.executable, "-c", "from kb.cli import cli; cli()", "build", str(folder),
+               "--db", str(tmp_path / "kb.db"), "--no-progress", "--json"]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, timeout=600)
+    assert result.returncode == 3, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["documents"], summary["skipped"]) == (1, 3)
+    reasons = {Path(p["path"]).name: p["message"] for p in summary["problems"]}
+    assert reasons["never-closed.jsonl"].startswith("malformed JSON: Unterminated string")
+    assert reasons["wrong-type.jsonl"] == "'text' must be a string, got a number"
+    assert reasons["binary.txt"].startswith("invalid UTF-8 at byte offset 0")
+    assert max(len(line) for line in result.stderr.decode().splitlines()) < 500  # no data echoed
