@@ -133,7 +133,7 @@ def summary_line(db_path: str, report, done: str) -> str:
         f"{report.unchanged} unchanged), {report.mentions} mentions: {report.linked} linked to "
         f"Wikidata, {report.local} to local entities without a QID, {report.unresolved} "
         f"unresolved, {not_linked} of labels not linked{f' ({labels})' if labels else ''}; "
-        f"{len(report.problems)} inputs skipped in {report.seconds:.1f}s"
+        f"{len(report.problems)} problems (inputs skipped) in {report.seconds:.1f}s"
     )
 
 
