@@ -22,14 +22,16 @@ from spacy.language import Language
 
 from .records import Mention
 
+#: Lowercase letters of the scripts the news comes in (Latin, Cyrillic, Greek).
+_LOWER = "a-zß-öø-ÿа-яёіїєґα-ω"
 #: Boundaries in order of preference; a piece ends where the match ends.
 _BOUNDARIES = (
     re.compile(r"\n[ \t\r\f\v]*\n\s*"),  # paragraph break
     re.compile(r"\n\s*"),  # line break
     # a sentence end: a word of two or more lowercase letters (not "U.S." or "Mr."), closing
     # punctuation, whitespace
-    re.compile(r"(?<=[a-z]{2}[.!?])[\"'”’»)\]]*\s+"),
-    re.compile(r"(?<=[a-z,;:])\s+(?=[a-z]+\s+[a-z])"),  # between lowercase words
+    re.compile(rf"(?<=[{_LOWER}]{{2}}[.!?])[\"'”’»)\]]*\s+"),
+    re.compile(rf"(?<=[{_LOWER},;:])\s+(?=[{_LOWER}]+\s+[{_LOWER}])"),  # between lowercase words
     re.compile(r"\s+"),
 )
 

@@ -119,3 +119,9 @@ def test_spacy_recognises_a_text_longer_than_its_max_length_in_pieces(mini_kb):
     people = [m for m in mentions if m.text == "Jens Stoltenberg"]
     assert len(people) == 300  # one per paragraph: none lost at a cut
     assert [m.start for m in people] == [i * len(paragraph) for i in range(300)]
+
+
+def test_cyrillic_sentences_are_cut_between_sentences_not_inside_a_name():
+    text = "Вчера министр встретился с коллегами. Владимир Путин ответил позже вечером"
+    first = pieces(text, 60)[0]
+    assert first == "Вчера министр встретился с коллегами. "

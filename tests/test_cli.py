@@ -43,6 +43,11 @@ def test_build_warns_about_bad_inputs_and_builds_the_rest(tmp_path):
     again = run("resolve", "--db", tmp_path / "out.db", "--kb", kb_path, "--no-progress")
     assert again.exit_code == 0, again.output
     assert "2 documents (0 relinked, 2 unchanged)" in again.output
+    as_json = CliRunner().invoke(cli, ["resolve", "--db", str(tmp_path / "out.db"), "--kb", str(kb_path), "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    import json
+
+    assert json.loads(as_json.stdout)["documents"] == 2
 
 
 def test_a_file_that_is_not_a_database_is_a_clean_error(tmp_path):
