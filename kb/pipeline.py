@@ -7,6 +7,7 @@ settings) cost nothing: the spaCy model is not even loaded when there is nothing
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -195,7 +196,7 @@ def build(
             report.unchanged += 1
         else:
             todo.append(item)
-    _process(db, todo, knowledge_base, settings, signature, report, progress)
+    _process(db, todo, knowledge_base, settings, signature, report, progress, on_problem)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -227,6 +228,7 @@ def _process(
     signature: str,
     report: BuildReport,
     progress: bool | None,
+    on_problem: Callable[[Problem], None] | None = None,
 ) -> None:
     """Recognise, link and store ``todo`` batch by batch; then refresh the derived tables.
     Does nothing (and loads no model) when there is nothing to do."""
@@ -236,7 +238,7 @@ def _process(
     separate_kb = knowledge_base.db.conn is not db.conn
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(todo), unit="doc", desc="kb build", disable=not show) as bar:
-        for results in link_batches(nlp, todo, knowledge_base, settings, report.warnings):
+        for results in _isolating(nlp, todo, knowledge_base, settings, report, on_problem):
             with db.conn:
                 for document, result in results:
                     entities = list(result.new_entities)
@@ -246,6 +248,62 @@ def _process(
                     report.count(result)
             bar.update(len(results))
     store.refresh_derived(db)
+
+
+def _isolating(
+    nlp: Language,
+    todo: list[Document],
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+    report: BuildReport,
+    on_problem: Callable[[Problem], None] | None,
+) -> Iterator[list[tuple[Document, LinkResult]]]:
+    """:func:`link_batches` over ``todo``, except that a document whose recognition or linking
+    raises is skipped as a problem instead of ending the build.
+
+    On a failure the documents the stream may have been working on (two batches from the
+    first not yet returned) are redone one at a time, then the stream starts again after them.
+    Database and operating-system errors are not about one document: they still stop the build.
+    """
+    start = 0
+    while start < len(todo):
+        try:
+            for results in link_batches(nlp, todo[start:], knowledge_base, settings, report.warnings):
+                start += len(results)
+                yield results
+            return
+        except (sqlite3.Error, OSError, MemoryError):
+            raise
+        except Exception:  # noqa: BLE001 - isolated below, document by document
+            suspects = todo[start : start + 2 * settings.batch_size]
+            start += len(suspects)
+            yield from _one_by_one(nlp, suspects, knowledge_base, settings, report, on_problem)
+
+
+def _one_by_one(
+    nlp: Language,
+    documents: list[Document],
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+    report: BuildReport,
+    on_problem: Callable[[Problem], None] | None,
+) -> Iterator[list[tuple[Document, LinkResult]]]:
+    """Each document recognised and linked alone; one that raises becomes a Problem."""
+    alone = settings.with_overrides(processes=1)
+    for document in documents:
+        try:
+            batches = link_batches(nlp, [document], knowledge_base, alone, report.warnings)
+            results = [result for batch in batches for result in batch]
+        except (sqlite3.Error, OSError, MemoryError):
+            raise
+        except Exception as error:  # noqa: BLE001 - this document only
+            problem = Problem(document.path or document.id, f"cannot process: {type(error).__name__}: {error}")
+            report.problems.append(problem)
+            log.warning("%s", problem)
+            if on_problem is not None:
+                on_problem(problem)
+            continue
+        yield results
 
 
 def _entities_to_copy(result: LinkResult, knowledge_base: KnowledgeBase) -> list[Entity]:

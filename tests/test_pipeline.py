@@ -229,3 +229,37 @@ def test_a_document_over_spacys_length_limit_is_built_in_pieces(tmp_path, kb_fil
     assert (report.processed, report.problems) == (2, [])
     starts = [s for (s,) in rows(db_path, "SELECT m.start FROM mentions m JOIN documents d ON d.id = m.document_id WHERE d.path LIKE '%long.txt' AND m.text = 'Jens Stoltenberg' ORDER BY m.start")]
     assert starts == [i * len(paragraph) for i in range(200)]
+
+
+@pytest.mark.parametrize("stage", ["recognise", "link"])
+def test_a_document_that_breaks_recognition_or_linking_is_skipped_and_the_rest_stored(tmp_path, kb_file, monkeypatch, stage):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for index in range(5):
+        (folder / f"{index}.txt").write_text(f"Jens Stoltenberg visited Kyiv on day {index}.\n")
+    (folder / "2.txt").write_text("This one says BOOM in Kyiv.\n")
+    if stage == "recognise":
+        real = pipeline.recognise
+
+        def fragile(nlp, texts, *args):
+            # the text reaching spaCy raises, as a tokenizer or model bug would
+            yield from real(nlp, (t if "BOOM" not in t else 1 / 0 for t in texts), *args)
+
+        monkeypatch.setattr(pipeline, "recognise", fragile)
+    else:
+        real = pipeline.link_document
+
+        def fragile(doc_id, text, *args):
+            if "BOOM" in text:
+                raise KeyError("a bug in linking")
+            return real(doc_id, text, *args)
+
+        monkeypatch.setattr(pipeline, "link_document", fragile)
+    problems = []
+    report = build([folder], tmp_path / "kb.db", Settings(batch_size=2), kb_path=kb_file, progress=False, on_problem=problems.append)
+    assert (report.documents, report.processed) == (5, 4)
+    [problem] = report.problems
+    assert problems == [problem]
+    assert problem.path.endswith("2.txt") and problem.message.startswith("cannot process: ")
+    stored = sorted(p.rsplit("/", 1)[1] for (p,) in rows(tmp_path / "kb.db", "SELECT path FROM documents"))
+    assert stored == ["0.txt", "1.txt", "3.txt", "4.txt"]
