@@ -1,13 +1,14 @@
 # Two commands set everything up on a fresh machine with Python 3.11:
 #   make demo   builds kb.db from examples/ and serves it with Datasette on 127.0.0.1:8001
 #   make test   runs the test suite (what CI runs)
+#   make install-check   installs kb as a user would (fresh venv, Python 3.11's own pip) and smoke-tests it
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8001
 
-.PHONY: demo build serve test test-fast bench clean
+.PHONY: demo build serve test test-fast install-check bench clean
 
 $(BIN)/kb: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,17 @@ test: $(BIN)/kb
 
 test-fast: $(BIN)/kb
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# A user's install: a fresh venv with the pip Python 3.11 ships (no upgrade), `pip install .`
+# (no extras), then a build of examples/ and an annotate smoke test.
+install-check:
+	set -e; dir=$$(mktemp -d -t kb-install-check.XXXXXX); \
+	python3.11 -m venv $$dir/venv; \
+	$$dir/venv/bin/python -m pip --version; \
+	$$dir/venv/bin/python -m pip install --quiet .; \
+	$$dir/venv/bin/kb build examples/ --db $$dir/x.db --no-progress; \
+	echo '{"id": "1", "text": "Jens Stoltenberg met Zelensky in Kyiv."}' | $$dir/venv/bin/kb annotate | grep '"qid": "Q'; \
+	rm -rf $$dir
 
 bench: $(BIN)/kb
 	$(BIN)/python bench/bench_pipeline.py

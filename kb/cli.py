@@ -52,37 +52,88 @@ def settings_options(command):
 @click.version_option(package_name="kb")
 def cli() -> None:
     """kb: turn news articles into a Wikidata-linked knowledge base published with Datasette."""
-    # The commands print the problems and warnings the library reports; its log would repeat them.
-    logging.getLogger("kb").setLevel(logging.ERROR)
+    # The commands print the problems and warnings the library reports; its log would repeat them,
+    # and trafilatura logs a warning for every page it finds no main text in.
+    for name in ("kb", "trafilatura", "htmldate", "courlan", "justext"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+#: Exit status of ``kb build`` when it built what it could but skipped some inputs.
+EXIT_SKIPPED = 3
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))
 @click.option("--db", "db_path", default="kb.db", show_default=True, help="Database to build or update.")
 @click.option("--kb", "kb_path", type=click.Path(dir_okay=False), help="Separate knowledge-base file.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @settings_options
-def build(paths, db_path, kb_path, progress, settings: Settings):
+def build(paths, db_path, kb_path, progress, as_json, settings: Settings):
     """Build or update a knowledge base from articles (.txt .md .html .jsonl .json .csv).
+
+    Exit status: 0 all inputs read, 1 error (nothing built), 2 usage error, 3 built but some
+    inputs skipped (each printed as "warning: FILE[:LINE]: reason").
 
     Example: kb build examples/ --db kb.db
     """
     from .pipeline import build as run_build
 
-    with user_errors():
-        report = run_build(paths, db_path, settings, kb_path=kb_path, progress=progress)
-    echo_report(db_path, report, "processed")
+    with user_errors(), database_errors(db_path):
+        report = run_build(
+            paths, db_path, settings, kb_path=kb_path, progress=progress, on_problem=echo_problem
+        )
+    echo_report(db_path, report, "processed", as_json, problems_shown=True)
+    if report.problems:
+        sys.exit(EXIT_SKIPPED)
 
 
-def echo_report(db_path: str, report, done: str) -> None:
-    """Print a build's problems and warnings (to stderr) and its one-line summary."""
-    for problem in [*report.problems, *report.warnings]:
+@contextmanager
+def database_errors(db_path: str) -> Iterator[None]:
+    """SQLite failing to open or write the database (a read-only directory, a full disk) as a
+    clean error naming the database."""
+    import sqlite3
+
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        raise click.ClickException(f"{db_path}: {error}") from error
+
+
+def echo_problem(problem) -> None:
+    """Print one skipped input, as soon as it is found, to stderr, on one line whatever the
+    input held: control, zero-width and direction characters are shown as escapes."""
+    click.echo(f"warning: {printable(str(problem))}", err=True)
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character written as a Python escape (``\\x00``)."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def echo_report(db_path: str, report, done: str, as_json: bool = False, problems_shown: bool = False) -> None:
+    """Print a build's problems and warnings (to stderr) and its summary (to stdout): one line,
+    or the whole report as JSON."""
+    for problem in [*([] if problems_shown else report.problems), *report.warnings]:
         click.echo(f"warning: {problem}", err=True)
-    click.echo(
+    if as_json:
+        click.echo(json.dumps({"db": str(db_path), **report.as_dict()}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(summary_line(db_path, report, done))
+
+
+def summary_line(db_path: str, report, done: str) -> str:
+    """The build summary; its mention buckets add up to the mention count."""
+    not_linked = sum(report.not_linked.values())
+    labels = ", ".join(
+        f"{label} {count}" for label, count in sorted(report.not_linked.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return (
         f"{db_path}: {report.documents} documents ({report.processed} {done}, "
         f"{report.unchanged} unchanged), {report.mentions} mentions: {report.linked} linked to "
         f"Wikidata, {report.local} to local entities without a QID, {report.unresolved} "
-        f"unresolved; {len(report.problems)} problems in {report.seconds:.1f}s"
+        f"unresolved, {not_linked} of labels not linked{f' ({labels})' if labels else ''}; "
+        f"{len(report.problems)} problems (inputs skipped) in {report.seconds:.1f}s"
     )
 
 
@@ -90,17 +141,18 @@ def echo_report(db_path: str, report, done: str) -> None:
 @click.option("--db", "db_path", default="kb.db", show_default=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--kb", "kb_path", type=click.Path(dir_okay=False), help="Separate knowledge-base file.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @settings_options
-def resolve(db_path, kb_path, progress, settings: Settings):
+def resolve(db_path, kb_path, progress, as_json, settings: Settings):
     """Relink stored documents with unresolved names (after adding entities, or --online).
 
     Example: kb resolve --db kb.db --online
     """
     from .pipeline import resolve as run_resolve
 
-    with user_errors():
+    with user_errors(), database_errors(db_path):
         report = run_resolve(db_path, settings, kb_path=kb_path, progress=progress)
-    echo_report(db_path, report, "relinked")
+    echo_report(db_path, report, "relinked", as_json)
 
 
 @cli.command()

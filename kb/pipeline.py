@@ -7,11 +7,12 @@ settings) cost nothing: the spaCy model is not even loaded when there is nothing
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice, tee
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -19,6 +20,7 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from . import store
+from .chunking import piece_limit, recognise_in_chunks
 from .ingest import read_inputs
 from .kbase import KnowledgeBase
 from .link import LinkResult, is_unresolved, link_document
@@ -31,18 +33,47 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class BuildReport:
-    """What a build did, for the CLI summary and for tests."""
+    """What a build did, for the CLI summary (and ``kb build --json``) and for tests.
+
+    Every mention of the processed documents is counted in exactly one bucket: ``linked`` (to
+    an entity with a Wikidata QID), ``local`` (a knowledge-base entity without a QID yet),
+    ``unresolved`` (an unresolved name), or ``not_linked`` by label (labels kb does not link,
+    such as NORP or LOC, and names an override says never to link).
+    """
 
     documents: int = 0
     processed: int = 0
     unchanged: int = 0
     mentions: int = 0
-    linked: int = 0  # to an entity with a Wikidata QID
-    local: int = 0  # to a knowledge-base entity without a QID yet (every weapon system, …)
-    unresolved: int = 0  # to an unresolved name
+    linked: int = 0
+    local: int = 0
+    unresolved: int = 0
+    not_linked: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+    def count(self, result: LinkResult) -> None:
+        """Add one processed document's mentions to the buckets."""
+        self.processed += 1
+        self.mentions += len(result.links) + len(result.unlinked)
+        for link in result.links:
+            if link.qid:
+                self.linked += 1
+            elif is_unresolved(link.entity_id):
+                self.unresolved += 1
+            else:
+                self.local += 1
+        for mention in result.unlinked:
+            self.not_linked[mention.label] = self.not_linked.get(mention.label, 0) + 1
+
+    def as_dict(self) -> dict:
+        """The report as plain data (``kb build --json``); problems as {path, line, message}."""
+        data = asdict(self)
+        data["not_linked"] = dict(sorted(self.not_linked.items(), key=lambda kv: (-kv[1], kv[0])))
+        data["skipped"] = len(self.problems)
+        data["seconds"] = round(self.seconds, 3)
+        return data
 
 
 def open_knowledge_base(db: sqlite_utils.Database, kb_path: str | Path | None) -> KnowledgeBase:
@@ -68,19 +99,22 @@ def link_batches(
 ) -> Iterator[list[tuple[Document, LinkResult]]]:
     """Recognise and link a stream of documents, yielding them linked in batches.
 
-    Recognition streams through ``nlp.pipe`` (with ``settings.processes`` worker processes);
+    Recognition streams through ``nlp.pipe`` (with ``settings.processes`` worker processes), a
+    long document in pieces of at most ``settings.max_chunk_chars`` characters (:mod:`kb.chunking`);
     each batch is linked, and with ``settings.online`` the names the local knowledge base cannot
     resolve are looked up on Wikidata and the batch relinked.
     """
     documents, for_texts = tee(documents)
     texts = (document.text for document in for_texts)
-    recognised = zip(
-        documents,
-        recognise(
-            nlp, texts, knowledge_base.keeps_article, settings.batch_size, settings.processes,
+
+    def recognise_pieces(pieces: Iterable[str]) -> Iterator[list[Mention]]:
+        return recognise(
+            nlp, pieces, knowledge_base.keeps_article, settings.batch_size, settings.processes,
             settings.sentence_limit,
-        ),
-    )
+        )
+
+    limit = piece_limit(nlp, settings.max_chunk_chars)
+    recognised = zip(documents, recognise_in_chunks(recognise_pieces, texts, limit))
     while batch := list(islice(recognised, settings.batch_size)):
         yield _link_batch(batch, knowledge_base, settings, warnings)
 
@@ -117,9 +151,20 @@ def _open(
     db_path: str | Path, kb_path: str | Path | None, settings: Settings
 ) -> tuple[sqlite_utils.Database, KnowledgeBase, str]:
     """The output database, the knowledge base, and the signature documents are linked with."""
-    db = store.open_database(db_path)
-    knowledge_base = open_knowledge_base(db, kb_path)
+    db = store.open_database(_creatable(db_path, "database"))
+    knowledge_base = open_knowledge_base(db, None if kb_path is None else _creatable(kb_path, "knowledge base"))
     return db, knowledge_base, f"{knowledge_base.fingerprint()}|{settings.linking_signature()}"
+
+
+def _creatable(path: str | Path, what: str) -> str | Path:
+    """The path of a database file to open or create; ValueError naming it when its directory
+    does not exist or it is a directory (sqlite would say only "unable to open database file")."""
+    target = Path(path)
+    if target.is_dir():
+        raise ValueError(f"{path}: cannot use as the {what}: it is a directory")
+    if not target.parent.is_dir():
+        raise ValueError(f"{path}: cannot create the {what}: directory {target.parent} does not exist")
+    return path
 
 
 def build(
@@ -128,12 +173,14 @@ def build(
     settings: Settings,
     kb_path: str | Path | None = None,
     progress: bool | None = None,
+    on_problem: Callable[[Problem], None] | None = None,
 ) -> BuildReport:
     """Build or update the database at ``db_path`` from the articles under ``paths``.
 
     Each batch of documents is written in one transaction: a failure leaves every document
     stored before it, and the previous version of the failing ones, intact. Problems with
-    inputs are reported and skipped.
+    inputs are skipped, collected in the report and passed to ``on_problem`` as they are found
+    (so a caller can show them even if the build later fails).
     """
     started = time.perf_counter()
     report = BuildReport()
@@ -144,13 +191,15 @@ def build(
         if isinstance(item, Problem):
             report.problems.append(item)
             log.warning("%s", item)
+            if on_problem is not None:
+                on_problem(item)
             continue
         report.documents += 1
         if stored.get(item.id) == (item.content_hash, signature):
             report.unchanged += 1
         else:
             todo.append(item)
-    _process(db, todo, knowledge_base, settings, signature, report, progress)
+    _process(db, todo, knowledge_base, settings, signature, report, progress, on_problem)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -182,6 +231,7 @@ def _process(
     signature: str,
     report: BuildReport,
     progress: bool | None,
+    on_problem: Callable[[Problem], None] | None = None,
 ) -> None:
     """Recognise, link and store ``todo`` batch by batch; then refresh the derived tables.
     Does nothing (and loads no model) when there is nothing to do."""
@@ -191,22 +241,72 @@ def _process(
     separate_kb = knowledge_base.db.conn is not db.conn
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(todo), unit="doc", desc="kb build", disable=not show) as bar:
-        for results in link_batches(nlp, todo, knowledge_base, settings, report.warnings):
+        for results in _isolating(nlp, todo, knowledge_base, settings, report, on_problem):
             with db.conn:
                 for document, result in results:
                     entities = list(result.new_entities)
                     if separate_kb:
                         entities += _entities_to_copy(result, knowledge_base)
                     store.write_document(db, document, result.links, result.unlinked, entities, signature)
-                    report.processed += 1
-                    report.mentions += len(result.links) + len(result.unlinked)
-                    report.linked += sum(1 for link in result.links if link.qid)
-                    report.unresolved += sum(1 for link in result.links if is_unresolved(link.entity_id))
-                    report.local += sum(
-                        1 for link in result.links if not link.qid and not is_unresolved(link.entity_id)
-                    )
+                    report.count(result)
             bar.update(len(results))
     store.refresh_derived(db)
+
+
+def _isolating(
+    nlp: Language,
+    todo: list[Document],
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+    report: BuildReport,
+    on_problem: Callable[[Problem], None] | None,
+) -> Iterator[list[tuple[Document, LinkResult]]]:
+    """:func:`link_batches` over ``todo``, except that a document whose recognition or linking
+    raises is skipped as a problem instead of ending the build.
+
+    On a failure the documents the stream may have been working on (two batches from the
+    first not yet returned) are redone one at a time, then the stream starts again after them.
+    Database and operating-system errors are not about one document: they still stop the build.
+    """
+    start = 0
+    while start < len(todo):
+        try:
+            for results in link_batches(nlp, todo[start:], knowledge_base, settings, report.warnings):
+                start += len(results)
+                yield results
+            return
+        except (sqlite3.Error, OSError, MemoryError):
+            raise
+        except Exception:  # noqa: BLE001 - isolated below, document by document
+            suspects = todo[start : start + 2 * settings.batch_size]
+            start += len(suspects)
+            yield from _one_by_one(nlp, suspects, knowledge_base, settings, report, on_problem)
+
+
+def _one_by_one(
+    nlp: Language,
+    documents: list[Document],
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+    report: BuildReport,
+    on_problem: Callable[[Problem], None] | None,
+) -> Iterator[list[tuple[Document, LinkResult]]]:
+    """Each document recognised and linked alone; one that raises becomes a Problem."""
+    alone = settings.with_overrides(processes=1)
+    for document in documents:
+        try:
+            batches = link_batches(nlp, [document], knowledge_base, alone, report.warnings)
+            results = [result for batch in batches for result in batch]
+        except (sqlite3.Error, OSError, MemoryError):
+            raise
+        except Exception as error:  # noqa: BLE001 - this document only
+            problem = Problem(document.path or document.id, f"cannot process: {type(error).__name__}: {error}")
+            report.problems.append(problem)
+            log.warning("%s", problem)
+            if on_problem is not None:
+                on_problem(problem)
+            continue
+        yield results
 
 
 def _entities_to_copy(result: LinkResult, knowledge_base: KnowledgeBase) -> list[Entity]:

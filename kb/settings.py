@@ -82,6 +82,9 @@ class Settings:
     #: a mention's sentence is cut to this many characters
     sentence_limit: int = 400
     batch_size: int = 32
+    #: longer documents are recognised in pieces of at most this many characters, cut at
+    #: paragraph, line or sentence boundaries (time and memory then grow linearly with length)
+    max_chunk_chars: int = 5_000
     #: worker processes for spaCy (each holds its own copy of the model)
     processes: int = 1
     #: the EntityRuler knows every curated name, plus the multi-word names of this many of the
@@ -263,6 +266,7 @@ _RULES: dict[str, _Rule] = {
     "acronym_max_length": _whole(2),
     "sentence_limit": _whole(1),
     "batch_size": _whole(1),
+    "max_chunk_chars": _whole(500),
     "processes": _whole(1),
     "ruler_imported": _whole(0),
     "online": _Rule("true or false", _flag),

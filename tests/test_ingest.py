@@ -471,3 +471,81 @@ def test_text_title_skips_page_furniture(tmp_path):
     path.write_text("Search\nClose this search box.\n\nKremlin reacts to remarks\n\nBody text here.\n")
     [document] = list(read_inputs([path]))
     assert document.title == "Kremlin reacts to remarks"
+
+
+# --- hostile inputs (see also tests/test_reliability_inputs.py) -------------------------------
+
+
+def test_a_fifo_is_a_problem_not_a_hang(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    for items in (read(fifo), read(tmp_path)):
+        (problem,) = problems(items)
+        assert problem.path == str(fifo) and "FIFO" in problem.message
+
+
+def test_utf16_with_a_byte_order_mark_is_read_and_without_one_refused(tmp_path):
+    text = "Kyiv said on Monday.\n"
+    assert only_document(write(tmp_path / "bom.txt", text.encode("utf-16"))).text == text
+    problem = only_problem(write(tmp_path / "nobom.txt", text.encode("utf-16-le")))
+    assert "NUL byte at byte offset 1" in problem.message and "UTF-16" in problem.message
+
+
+def test_nul_characters_in_record_text_are_refused(tmp_path):
+    problem = only_problem(write(tmp_path / "a.jsonl", '{"text": "Kyiv\\u0000said"}\n'))
+    assert "'text' contains a NUL character at character 4" in problem.message
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_deeply_nested_json_is_a_problem(tmp_path, suffix):
+    problem = only_problem(write(tmp_path / f"deep{suffix}", "[" * 100_000 + "]" * 100_000 + "\n"))
+    assert problem.message == "malformed JSON: nested too deeply"
+
+
+def test_giant_integer_ids_are_problems(tmp_path):
+    path = write(tmp_path / "a.jsonl", '{"id": %s, "text": "A."}\n{"id": %s, "text": "B."}\n' % ("9" * 5000, "9" * 1500))
+    first, second = problems(read(path))
+    assert first.line == 1 and "Exceeds the limit (4300 digits)" in first.message
+    assert second.line == 2 and "'id' is too long" in second.message
+
+
+def test_csv_with_an_unterminated_quote_is_a_problem_not_a_merged_row(tmp_path):
+    path = write(tmp_path / "a.csv", 'id,text\n1,Fine.\n2,"Never closed\n3,Swallowed.\n')
+    items = read(path)
+    assert [d.id for d in documents(items)] == ["1"]
+    (problem,) = problems(items)
+    assert problem.line == 3 and "unterminated quoted field" in problem.message
+
+
+def test_csv_with_a_very_wide_header_and_a_long_field(tmp_path):
+    header = "text," + ",".join(f"c{i}" for i in range(60_000))
+    long_text = "Kyiv said. " * 20_000  # over the csv module's default 128 KiB field limit
+    row = f'"{long_text}",' + ",".join("x" for _ in range(60_000))
+    document = only_document(write(tmp_path / "wide.csv", header + "\n" + row + "\n"))
+    assert document.text == long_text
+    import csv
+
+    assert csv.field_size_limit() == 131072  # restored after reading
+    problem = only_problem(write(tmp_path / "notext.csv", ",".join(f"c{i}" for i in range(60_000)) + "\n1\n"))
+    assert "no 'text' column (columns: c0, c1" in problem.message and "and 59990 more" in problem.message
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path):
+    path = write(tmp_path / os.fsdecode(b"r\xe9sum\xe9.txt"), "Kyiv said on Monday.\n")
+    document = only_document(path)
+    assert document.path == f"{tmp_path}/r\\xe9sum\\xe9.txt"
+    document.path.encode("utf-8")
+
+
+@pytest.mark.parametrize("text", ["\u200b\u200b", "\U0001f600 \U0001f525", "\u202e\u202c", "-- !!"])
+def test_text_without_letters_or_digits_is_not_an_article(tmp_path, text):
+    assert "no letters or digits" in only_problem(write(tmp_path / "a.txt", text)).message
+
+
+def test_html_is_read_without_importing_trafilatura_until_needed():
+    import subprocess
+    import sys
+
+    code = "import kb.pipeline, sys; print('trafilatura' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert result.stdout.strip() == "False", result.stderr

@@ -193,3 +193,73 @@ def test_two_worker_processes_give_the_same_mentions(tmp_path, articles, kb_file
     build([articles], two, Settings(processes=2, batch_size=1), kb_path=kb_file, progress=False)
     query = 'SELECT document_id, start, "end", label, entity_id FROM mentions ORDER BY document_id, start'
     assert rows(one, query) == rows(two, query)
+
+
+def test_summary_buckets_add_up_to_every_stored_mention(tmp_path, articles, kb_file):
+    (articles / "c.txt").write_text(
+        "Ukrainian and Polish officials met Olena Examplenko near the Black Sea. Jens Stoltenberg spoke.\n"
+    )
+    db_path = tmp_path / "kb.db"
+    report = build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    assert report.not_linked and report.linked and report.unresolved
+    assert report.linked + report.local + report.unresolved + sum(report.not_linked.values()) == report.mentions
+    assert rows(db_path, "SELECT count(*) FROM mentions") == [(report.mentions,)]
+    by_label = dict(rows(db_path, "SELECT label, count(*) FROM mentions WHERE entity_id IS NULL GROUP BY label"))
+    assert by_label == report.not_linked
+    data = report.as_dict()
+    assert (data["mentions"], data["not_linked"], data["skipped"]) == (report.mentions, report.not_linked, 0)
+
+
+def test_a_document_over_spacys_length_limit_is_built_in_pieces(tmp_path, kb_file, monkeypatch):
+    real_make_nlp = pipeline.make_nlp
+
+    def small_limit(settings, knowledge_base):
+        nlp = real_make_nlp(settings, knowledge_base)
+        nlp.max_length = 3_000  # stands for spaCy's 1,000,000 characters
+        return nlp
+
+    monkeypatch.setattr(pipeline, "make_nlp", small_limit)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    paragraph = "Jens Stoltenberg visited Kyiv on Tuesday.\n\n"
+    (folder / "long.txt").write_text(paragraph * 200)  # 8,600 characters
+    (folder / "short.txt").write_text("Reuters reported from Kyiv.\n")
+    db_path = tmp_path / "kb.db"
+    report = build([folder], db_path, Settings(), kb_path=kb_file, progress=False)
+    assert (report.processed, report.problems) == (2, [])
+    starts = [s for (s,) in rows(db_path, "SELECT m.start FROM mentions m JOIN documents d ON d.id = m.document_id WHERE d.path LIKE '%long.txt' AND m.text = 'Jens Stoltenberg' ORDER BY m.start")]
+    assert starts == [i * len(paragraph) for i in range(200)]
+
+
+@pytest.mark.parametrize("stage", ["recognise", "link"])
+def test_a_document_that_breaks_recognition_or_linking_is_skipped_and_the_rest_stored(tmp_path, kb_file, monkeypatch, stage):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for index in range(5):
+        (folder / f"{index}.txt").write_text(f"Jens Stoltenberg visited Kyiv on day {index}.\n")
+    (folder / "2.txt").write_text("This one says BOOM in Kyiv.\n")
+    if stage == "recognise":
+        real = pipeline.recognise
+
+        def fragile(nlp, texts, *args):
+            # the text reaching spaCy raises, as a tokenizer or model bug would
+            yield from real(nlp, (t if "BOOM" not in t else 1 / 0 for t in texts), *args)
+
+        monkeypatch.setattr(pipeline, "recognise", fragile)
+    else:
+        real = pipeline.link_document
+
+        def fragile(doc_id, text, *args):
+            if "BOOM" in text:
+                raise KeyError("a bug in linking")
+            return real(doc_id, text, *args)
+
+        monkeypatch.setattr(pipeline, "link_document", fragile)
+    problems = []
+    report = build([folder], tmp_path / "kb.db", Settings(batch_size=2), kb_path=kb_file, progress=False, on_problem=problems.append)
+    assert (report.documents, report.processed) == (5, 4)
+    [problem] = report.problems
+    assert problems == [problem]
+    assert problem.path.endswith("2.txt") and problem.message.startswith("cannot process: ")
+    stored = sorted(p.rsplit("/", 1)[1] for (p,) in rows(tmp_path / "kb.db", "SELECT path FROM documents"))
+    assert stored == ["0.txt", "1.txt", "3.txt", "4.txt"]
