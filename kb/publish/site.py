@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from importlib import metadata as distributions
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 import yaml
-from datasette.app import Datasette
+
+if TYPE_CHECKING:  # Datasette loads this package as a plugin while datasette.app is importing
+    from datasette.app import Datasette
 
 METADATA_FILE = "metadata.yml"
 #: Database key that metadata.yml uses for "the database being served".
@@ -162,6 +164,8 @@ def make_datasette(
     given metadata is re-keyed to the file's database name too, so a dict written for the
     placeholder ``kb`` works for any file. ``settings`` override :data:`PUBLISH_SETTINGS`.
     """
+    from datasette.app import Datasette
+
     path = check_database(db_path)
     if metadata is None:
         metadata = load_metadata(path)
