@@ -184,23 +184,35 @@ def render_cell(value, column, table, database, datasette):
     return Markup('<a href="{}">{}</a>').format(href, value)
 
 
-@hookimpl
-def handle_exception(datasette, request, exception):
-    """Bad parameters answer 400 with a readable message instead of 500."""
+def classify(exception) -> tuple[int, str] | None:
+    """(status, message) for errors that are the request's fault, else None (Datasette's own
+    handling: 404s and 403s stay, real faults stay 500)."""
+    message = getattr(exception, "message", None) or str(exception)
+    if str(message).startswith("no such table"):
+        return 404, f"Table not found ({message})"
     if isinstance(exception, (DatasetteError, QueryInterrupted)) and getattr(exception, "status", 500) != 500:
         return None
     if isinstance(exception, DatasetteError):
-        message = exception.message
-    elif isinstance(exception, (ValueError, KeyError, TypeError)):
-        message = f"Bad request parameters: {exception}"
-    else:
+        return 400, message
+    if isinstance(exception, (ValueError, KeyError, TypeError)):
+        return 400, f"Bad request parameters: {exception}"
+    return None
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    """Bad parameters answer 400 and unknown tables 404, with a readable message, never 500."""
+    verdict = classify(exception)
+    if verdict is None:
         return None
+    status, message = verdict
 
     async def respond():
-        info = {"ok": False, "error": message, "status": 400, "title": "Bad request"}
+        info = {"ok": False, "error": message, "status": status,
+                "title": "Not found" if status == 404 else "Bad request"}
         if request.path.split("?")[0].endswith(".json"):
-            return Response.json(info, status=400)
+            return Response.json(info, status=status)
         html = await datasette.render_template("error.html", info, request=request)
-        return Response.html(html, status=400)
+        return Response.html(html, status=status)
 
     return respond
