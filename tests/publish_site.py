@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -113,7 +114,9 @@ def child_env(extra_path: str | None = None) -> dict:
 def running(command: list[str], port: int, env: dict | None = None, timeout: float = 30):
     """Start a server command, wait until it answers on 127.0.0.1:``port``, yield its base URL
     and the process, and stop it afterwards (its output is then ``process.output``)."""
-    process = subprocess.Popen(command, env=env or child_env(), cwd=REPO, stdout=subprocess.PIPE,
+    # Output goes to a file: a pipe nobody reads fills up and blocks the server mid-request.
+    log = tempfile.TemporaryFile("w+", encoding="utf-8")
+    process = subprocess.Popen(command, env=env or child_env(), cwd=REPO, stdout=log,
                                stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -125,15 +128,19 @@ def running(command: list[str], port: int, env: dict | None = None, timeout: flo
             except httpx.TransportError:
                 time.sleep(0.2)
         if process.poll() is not None:
-            raise AssertionError(f"server exited early ({process.returncode}): {process.stdout.read()}")
+            log.seek(0)
+            raise AssertionError(f"server exited early ({process.returncode}): {log.read()}")
         yield base, process
     finally:
         process.terminate()
         try:
-            process.output = process.communicate(timeout=10)[0]
+            process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.output = process.communicate()[0]
+            process.wait()
+        log.seek(0)
+        process.output = log.read()
+        log.close()
 
 
 def kb_serve_command(db_path: Path, port: int, *extra: str) -> list[str]:

@@ -87,6 +87,7 @@ def guard(app, datasette):
 async def refuse(datasette, send, status: int, message: str) -> None:
     """Answer ``status`` with Datasette's error page saying ``message``."""
     try:
+        await datasette.invoke_startup()  # idempotent; a refusal may be the first request
         html = await datasette.render_template(
             "error.html", {"ok": False, "error": message, "status": status, "title": None}
         )
