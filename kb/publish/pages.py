@@ -35,6 +35,7 @@ TYPE_NAMES = {
     "WORK": "Work",
     "EVENT": "Event",
     "OTHER": "Other",
+    "NORP": "Nationality or group (not linked)",
 }
 #: Wikidata properties worth showing as key claims, in this order.
 KEY_PROPERTIES = {
