@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from kb.kbase import write_entities
-from kb.records import Document, Entity, Link, Mention
+from kb.records import Claim, Document, Entity, Link, Mention
 from kb.store import open_database, refresh_co_mentions, write_document
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,7 +28,8 @@ PESKOV = "nil:dmitry-peskov"
 
 ENTITIES = [
     Entity("vladimir-putin", "Vladimir Putin", "PERSON", "President of Russia", "Q999000001",
-           ("Putin",), 5.0, "starter"),
+           ("Putin",), 5.0, "starter",
+           (Claim("P27", "Q159", "Russia"), Claim("P31", "Q5", "human"), Claim("P9999", "x", "not shown"))),
     Entity("jens-stoltenberg", "Jens Stoltenberg", "PERSON", "Secretary General of NATO",
            "Q999000002", (), 4.0, "starter"),
     Entity("nato", "NATO", "ORG", "North Atlantic alliance", "Q999000003",

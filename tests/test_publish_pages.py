@@ -61,6 +61,13 @@ async def test_entity_page_shows_label_type_description_qid_and_aliases(ds):
     assert "Unresolved" not in text
 
 
+async def test_entity_page_shows_key_claims_in_order(ds):
+    article = _article(await _page(ds, "/kb/entities/vladimir-putin"))
+    claims = re.findall(r'<dt>([a-z ]+)</dt><dd><a href="https://www.wikidata.org/wiki/(Q\d+)">([^<]+)</a></dd>', article)
+    assert claims == [("instance of", "Q5", "human"), ("citizenship", "Q159", "Russia")]
+    assert "not shown" not in article
+
+
 async def test_entity_page_lists_every_mention_in_context_linked_to_its_document(ds):
     article = _article(await _page(ds, "/kb/entities/storm-shadow"))
     items = re.findall(r"<li><q>(.*?)</q>\s*— <a href=\"([^\"]+)\">([^<]+)</a>", article, re.S)
