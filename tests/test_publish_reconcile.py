@@ -175,3 +175,14 @@ def test_the_schemas_reject_a_broken_answer(validate):
                  "reconciliation-result-batch.json")
     with pytest.raises(jsonschema.ValidationError):
         validate({"versions": ["0.2"], "name": "no spaces"}, "manifest.json")
+
+
+async def test_cors_and_jsonp_for_browser_clients(ds):
+    response = await ds.client.get(ENDPOINT)
+    assert response.headers["access-control-allow-origin"] == "*"
+    jsonp = await ds.client.get(ENDPOINT + "?callback=jQuery123_456")
+    assert jsonp.headers["content-type"].startswith("application/javascript")
+    assert jsonp.text.startswith("jQuery123_456({") and jsonp.text.endswith("});")
+    assert json.loads(jsonp.text[len("jQuery123_456("):-2])["versions"] == ["0.2"]
+    hostile = await ds.client.get(ENDPOINT + "?callback=" + quote("alert(1)//"))
+    assert hostile.headers["content-type"].startswith("application/json")

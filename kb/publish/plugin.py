@@ -68,21 +68,31 @@ async def reconcile_view(request, datasette):
     """W3C Reconciliation API 0.2: the manifest, or the answers to a ``queries`` batch."""
     db = await kb_database(datasette, request.url_vars["database"])
     if db is None:
-        return Response.json({"error": "not a kb database"}, status=404)
+        return reconcile_response(request, {"error": "not a kb database"}, 404)
     raw = request.args.get("queries")
     if request.method == "POST":
         raw = (await request.post_vars()).get("queries", raw)
-    base = site_base(request, datasette)
     if not raw:
-        return Response.json(reconcile.manifest(base, db.name))
+        return reconcile_response(request, reconcile.manifest(site_base(request, datasette), db.name))
     try:
         batch = reconcile.parse_queries(raw)
     except reconcile.ReconcileError as error:
-        return Response.json({"error": str(error)}, status=400)
+        return reconcile_response(request, {"error": str(error)}, 400)
     answer = await db.execute_fn(
         lambda conn: reconcile.reconcile_batch(pages.knowledge_base(conn), batch)
     )
-    return Response.json(answer)
+    return reconcile_response(request, answer)
+
+
+def reconcile_response(request, data: dict, status: int = 200) -> Response:
+    """JSON readable from any origin (OpenRefine's browser side fetches the manifest), or JSONP
+    when the client names a ``callback``."""
+    headers = {"Access-Control-Allow-Origin": "*"}
+    callback = request.args.get("callback")
+    if callback and reconcile.JSONP_CALLBACK.fullmatch(callback):
+        body = f"{callback}({json.dumps(data)});"
+        return Response(body, status=status, headers=headers, content_type="application/javascript")
+    return Response.json(data, status=status, headers=headers)
 
 
 @hookimpl

@@ -13,6 +13,7 @@ parameter or POST form field) holds a JSON object of named queries ``{"q0": {"qu
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ..kbase import KnowledgeBase
@@ -28,6 +29,10 @@ MAX_LIMIT = 50
 MAX_QUERIES = 100
 #: Score by how the name matched: exactly (after normalisation), as a variant, or fuzzily.
 MATCH_SCORES = {"exact": 100.0, "variant": 90.0}
+
+
+#: A JSONP callback name clients may ask for (anything else is ignored: no script injection).
+JSONP_CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
 
 
 class ReconcileError(ValueError):
