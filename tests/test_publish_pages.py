@@ -253,3 +253,25 @@ async def test_bad_parameters_answer_400_with_a_readable_message(ds, query):
 async def test_sort_on_a_missing_column_names_it(ds):
     response = await ds.client.get("/kb/entities?_sort=nope")
     assert "Cannot sort table by nope" in response.text
+
+
+ODD_PATHS = ["/", "/kb", "/kb/entities", "/kb/documents", "/kb/mentions", "/kb/entities/nato", "/kb/documents/d1",
+             "/kb/find_entity", "/kb/documents_mentioning_both", "/kb/entities.jsonld", "/kb/entities/nato.csv",
+             "/kb/entities/-/reconcile", "/kb/entities.csv", "/kb/entities/nato.json", "/kb/co_mentions"]
+ODD_PARAMETERS = ["_sort=x", "_sort_desc=label", "_facet=type&_facet=nope", "_size=-1", "_size=99999", "_next=%00",
+                  "_search=%28", "_searchmode=raw&_search=%22a", "_shape=nope", "_col=id&_nocol=id",
+                  "_where=1%3D1%20union%20select", "id__nope=2", "_facet_date=label", "_facet_array=label",
+                  "_through=%7B%22table%22%3A1%7D", "entity=%00", "_stream=on", "queries=%7B%7D", "_timelimit=-5",
+                  "_ttl=-1", "_size=max&_stream=1", "_sort=label&_next=%22", "_facet_size=-3", "label__gt=%FF",
+                  "id__in=%5B1,", "_extras=foreign_key_tables,nope"]
+
+
+@pytest.mark.slow
+async def test_odd_urls_never_answer_500(ds):
+    failures = []
+    for path in ODD_PATHS:
+        for parameters in ODD_PARAMETERS:
+            response = await ds.client.get(f"{path}?{parameters}")
+            if response.status_code >= 500:
+                failures.append((response.status_code, f"{path}?{parameters}"))
+    assert failures == []

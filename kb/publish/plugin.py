@@ -200,6 +200,8 @@ def classify(exception) -> tuple[int, str] | None:
     message = getattr(exception, "message", None) or str(exception)
     if str(message).startswith("no such table"):
         return 404, f"Table not found ({message})"
+    if isinstance(exception, QueryInterrupted):
+        return 400, "The query took longer than this site allows (sql_time_limit_ms)."
     if isinstance(exception, (DatasetteError, QueryInterrupted)) and getattr(exception, "status", 500) != 500:
         return None
     if isinstance(exception, DatasetteError):
