@@ -7,6 +7,7 @@
 - :mod:`.linked_data` — schema.org JSON-LD and RDF for entities and documents.
 - :mod:`.reconcile` — the W3C Entity Reconciliation API 0.2 (what OpenRefine speaks).
 - :mod:`.export` — `kb export`: the whole knowledge base as Turtle, JSON-LD or CSV.
+- :mod:`.guard` — limits for public serving: value, URL and body sizes, read-only methods.
 
 This package is the Datasette plugin (its entry point names ``kb.publish``): the hooks below are
 defined in :mod:`.plugin` and imported here, so Datasette finds ``templates/`` and ``static/``
