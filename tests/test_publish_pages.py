@@ -12,7 +12,7 @@ import pytest
 from kb.publish import make_datasette
 from kb.publish.linked_data import script_tag
 from kb.publish.pages import highlight, marked_text, safe_url, visible_text
-from publish_site import PESKOV, build_database
+from publish_site import build_database
 
 JSONLD = "application/ld+json"
 
