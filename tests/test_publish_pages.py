@@ -182,6 +182,17 @@ async def test_entity_jsonld_by_extension(ds):
                                     "url": "https://example.org/d1", "datePublished": "2024-05-01"}
 
 
+async def test_page_jsonld_parses_as_rdf_with_wikidata_identity(ds):
+    from rdflib import Graph, URIRef
+
+    response = await ds.client.get("/kb/entities/vladimir-putin.jsonld")
+    graph = Graph().parse(data=response.text, format="json-ld")
+    putin = URIRef("http://localhost/kb/entities/vladimir-putin")
+    same_as = URIRef("https://schema.org/sameAs")
+    assert list(graph.objects(putin, same_as)) == [URIRef("http://www.wikidata.org/entity/Q999000001")]
+    assert len(list(graph.objects(putin, URIRef("https://schema.org/subjectOf")))) == 3
+
+
 async def test_jsonld_types_and_unresolved_entities_have_no_same_as(ds):
     weapon = (await ds.client.get("/kb/entities/atacms.jsonld")).json()
     assert weapon["@type"] == "Product" and weapon["category"] == "tactical ballistic missile"

@@ -31,7 +31,12 @@ SCHEMA_TYPES = {
     "WORK": "CreativeWork",
     "EVENT": "Event",
 }
-CONTEXT = {"@vocab": "https://schema.org/", "owl": str(OWL)}
+#: schema.org as the vocabulary; ``sameAs`` holds IRIs (the Wikidata concept), not strings.
+CONTEXT = {
+    "@vocab": "https://schema.org/",
+    "owl": str(OWL),
+    "sameAs": {"@id": "https://schema.org/sameAs", "@type": "@id"},
+}
 
 
 def wikidata_entity(qid: str | None) -> str | None:
