@@ -209,6 +209,7 @@ async def test_jsonld_by_content_negotiation(ds):
     assert response.json()["name"] == "NATO"
     response = await ds.client.get("/kb/entities/nil:dmitry-peskov", headers={"Accept": JSONLD})
     assert response.json()["name"] == "Dmitry Peskov"
+    assert response.headers["vary"] == "Accept"
     browser = "text/html,application/xhtml+xml,application/ld+json;q=0.5,*/*;q=0.8"
     assert (await ds.client.get("/kb/entities/nato", headers={"Accept": browser})).headers[
         "content-type"].startswith("text/html")

@@ -77,11 +77,25 @@ def guard(app, datasette):
         problem = request_problem(scope)
         if problem is not None:
             return await refuse(datasette, send, *problem)
-        if wants_jsonld(scope):
-            scope = with_jsonld_path(scope)
+        if ENTITY_PATH.match(scope["path"]):
+            send = vary_on_accept(send)  # one URL, two representations: caches must tell them apart
+            if wants_jsonld(scope):
+                scope = with_jsonld_path(scope)
         return await app(scope, receive, send)
 
     return guarded
+
+
+def vary_on_accept(send):
+    """``send`` that adds ``Vary: Accept`` to the response headers."""
+
+    async def sending(message):
+        if message["type"] == "http.response.start":
+            headers = [h for h in message.get("headers", []) if h[0].lower() != b"vary"]
+            message = {**message, "headers": [*headers, (b"vary", b"Accept")]}
+        await send(message)
+
+    return sending
 
 
 async def refuse(datasette, send, status: int, message: str) -> None:
