@@ -3,8 +3,8 @@
 Registered through the ``datasette`` entry point in pyproject.toml (and by
 :func:`kb.publish.register_plugin` when kb runs from a checkout), so ``kb serve kb.db`` and
 ``datasette kb.db -m metadata.yml`` serve the same site. Templates and static files live beside
-this module (``kb/publish/templates``, ``kb/publish/static``). Every hook leaves databases
-without kb's tables alone.
+this module (``kb/publish/templates``, ``kb/publish/static``). Pages, JSON-LD and reconciliation
+apply only to databases with kb's tables; the limits and error answers apply to the whole site.
 """
 
 from __future__ import annotations
