@@ -185,10 +185,12 @@ def open_kb(kb_path: str | None):
 
 @cli.command()
 @click.argument("db_path", metavar="[DB]", default="kb.db", type=click.Path(dir_okay=False))
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: this machine only).")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-def serve(db_path, host, port):
-    """Publish a kb database with Datasette (canned queries, facets, descriptions).
+@click.option("--immutable", is_flag=True, help="Promise the file will not change while served (faster; rebuilds need a restart).")
+def serve(db_path, host, port, immutable):
+    """Publish a kb database with Datasette: entity and document pages, canned queries, JSON-LD,
+    reconciliation. Read-only, with limits on query time, rows, CSV size and URL size.
 
     Example: kb serve kb.db --port 8001
     """
@@ -197,7 +199,31 @@ def serve(db_path, host, port):
 
     with user_errors():
         check_database(db_path)
-    run_serve(db_path, host=host, port=port)
+    run_serve(db_path, host=host, port=port, immutable=immutable)
+
+
+@cli.command()
+@click.argument("db_path", metavar="DB", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", required=True, type=click.Choice(["ttl", "jsonld", "csv"]), help="Turtle, JSON-LD (schema.org) or CSV.")
+@click.option("-o", "--output", type=click.Path(), help="Output file (ttl, jsonld; default stdout) or directory (csv).")
+@click.option("--base-url", default="http://127.0.0.1:8001/", show_default=True, help="Site the entity and document IRIs live under.")
+def export(db_path, fmt, output, base_url):
+    """Write the whole knowledge base (entities, aliases, documents, mentions) as RDF or CSV.
+
+    Example: kb export kb.db --format ttl -o kb.ttl
+    """
+    from .publish.export import export as run_export
+
+    with user_errors(db_path):
+        if fmt == "csv":
+            counts = run_export(db_path, fmt, directory=Path(output) if output else None, base_url=base_url)
+        elif output:
+            with open(output, "w", encoding="utf-8") as handle:
+                counts = run_export(db_path, fmt, out=handle, base_url=base_url)
+        else:
+            counts = run_export(db_path, fmt, out=sys.stdout, base_url=base_url)
+    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    click.echo(f"{db_path}: exported {summary} as {fmt}" + (f" to {output}" if output else ""), err=True)
 
 
 @cli.command("eval")

@@ -44,3 +44,18 @@ async def test_demo_site_answers_the_canned_queries(demo_db):
     stoltenberg = await datasette.client.get("/kb/entities.json?qid=Q57665&_shape=objects")
     [row] = stoltenberg.json()["rows"]
     assert row["wikidata_url"] == "https://www.wikidata.org/wiki/Q57665"
+
+
+async def test_demo_entity_page_jsonld_and_reconciliation(demo_db):
+    datasette = make_datasette(demo_db)
+    page = await datasette.client.get("/kb/entities/jens-stoltenberg")
+    assert page.status_code == 200
+    assert "Mentions in context" in page.text and "Q57665" in page.text
+    node = (await datasette.client.get("/kb/entities/jens-stoltenberg.jsonld")).json()
+    assert node["@type"] == "Person" and node["sameAs"] == "http://www.wikidata.org/entity/Q57665"
+    assert node["subjectOf"]
+    answer = await datasette.client.get(
+        '/kb/entities/-/reconcile?queries={"q0":{"query":"Stoltenberg","type":"PERSON"}}'
+    )
+    top = answer.json()["q0"]["result"][0]
+    assert (top["id"], top["match"]) == ("jens-stoltenberg", True)

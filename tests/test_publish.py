@@ -1,17 +1,14 @@
-"""The publish stage: metadata.yml, the Datasette site it describes, and `kb serve`.
+"""The publish stage: metadata.yml, the Datasette site it describes, canned queries, `kb serve`.
 
 Site tests go through Datasette's in-process client (HTTPX over ASGI, no network) against a
-small hand-made database; one slow test starts the real server in a subprocess.
+small hand-made database (tests/publish_site.py); slow tests start real servers in subprocesses.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -19,8 +16,8 @@ from click.testing import CliRunner
 from markupsafe import escape
 
 from kb.cli import cli
-from kb.kbase import write_entities
 from kb.publish import (
+    PUBLISH_SETTINGS,
     PLACEHOLDER,
     check_database,
     database_name,
@@ -32,69 +29,8 @@ from kb.publish import (
     site_url,
 )
 from kb.records import Document, Entity, Link, Mention
-from kb.store import open_database, refresh_co_mentions, write_document
-
-REPO = Path(__file__).resolve().parents[1]
-TITLE = "kb — news entity knowledge base"
-
-ENTITIES = [
-    Entity("vladimir-putin", "Vladimir Putin", "PERSON", "President of Russia", "Q999000001",
-           ("Putin",), 5.0, "starter"),
-    Entity("jens-stoltenberg", "Jens Stoltenberg", "PERSON", "Secretary General of NATO",
-           "Q999000002", ("Stoltenberg",), 4.0, "starter"),
-    Entity("nato", "NATO", "ORG", "North Atlantic alliance", "Q999000003", (), 6.0, "starter"),
-    Entity("storm-shadow", "Storm Shadow", "WEAPON", "air-launched cruise missile", None, (),
-           2.0, "starter"),
-    Entity("atacms", "ATACMS", "WEAPON", "tactical ballistic missile", None, (), 1.0, "starter"),
-    Entity("unresolved-dmitry-peskov", "Dmitry Peskov", "PERSON", "", None, ("Peskov",), 0.0,
-           "unresolved"),
-    Entity("unresolved-andriy-yermak", "Andriy Yermak", "PERSON", "", None, (), 0.0, "unresolved"),
-]
-TYPES = {e.id: e.type for e in ENTITIES}
-
-# (id, title, published, source, text, [(surface, entity id), ...] in text order)
-DOCUMENTS = [
-    ("d1", "Kremlin answers Stoltenberg", "2024-05-01", "Reuters",
-     "Putin said Storm Shadow strikes escalate. Peskov said Putin warned Stoltenberg. "
-     "Storm Shadow missiles hit Crimea; Peskov called Storm Shadow a provocation.",
-     [("Putin", "vladimir-putin"), ("Storm Shadow", "storm-shadow"), ("Peskov", "unresolved-dmitry-peskov"),
-      ("Putin", "vladimir-putin"), ("Stoltenberg", "jens-stoltenberg"), ("Storm Shadow", "storm-shadow"),
-      ("Peskov", "unresolved-dmitry-peskov"), ("Storm Shadow", "storm-shadow")]),
-    ("d2", "Stoltenberg on long-range strikes", "2024-05-02", "AFP",
-     "Stoltenberg backed ATACMS and Storm Shadow deliveries. Stoltenberg spoke to Yermak about Putin.",
-     [("Stoltenberg", "jens-stoltenberg"), ("ATACMS", "atacms"), ("Storm Shadow", "storm-shadow"),
-      ("Stoltenberg", "jens-stoltenberg"), ("Yermak", "unresolved-andriy-yermak"),
-      ("Putin", "vladimir-putin")]),
-    ("d3", "NATO allies weigh ATACMS", "2024-05-03", "Reuters",
-     "NATO allies discussed ATACMS. Peskov dismissed ATACMS as irrelevant.",
-     [("NATO", "nato"), ("ATACMS", "atacms"), ("Peskov", "unresolved-dmitry-peskov"),
-      ("ATACMS", "atacms")]),
-]
-
-
-def _links(text: str, names: list[tuple[str, str]]) -> list[Link]:
-    """Links for each (surface, entity id), found left to right in ``text``."""
-    links, cursor = [], 0
-    for surface, entity_id in names:
-        start = text.index(surface, cursor)
-        cursor = start + len(surface)
-        mention = Mention(start, cursor, surface, TYPES[entity_id], sentence=text)
-        links.append(Link(mention, entity_id, None, surface, TYPES[entity_id], 0.9))
-    return links
-
-
-def build_database(path: Path) -> Path:
-    """A small kb database: seven entities, three documents, their mentions and co-mentions."""
-    db = open_database(path)
-    with db.conn:
-        write_entities(db, ENTITIES)
-        for doc_id, title, published, source, text, names in DOCUMENTS:
-            document = Document(doc_id, text, title, f"https://example.org/{doc_id}", published,
-                                source, content_hash=doc_id)
-            write_document(db, document, _links(text, names), [], [], "fingerprint")
-    refresh_co_mentions(db)
-    db.close()
-    return path
+from kb.store import open_database, write_document
+from publish_site import REPO, TITLE, build_database, child_env, free_port, kb_serve_command, running
 
 
 @pytest.fixture
@@ -114,7 +50,7 @@ async def _json(ds, path: str):
 
 
 async def _query(ds, name: str, **params) -> list[dict]:
-    query = "&".join(f"{key}={value}" for key, value in params.items())
+    query = urlencode(params)
     return await _json(ds, f"/kb/{name}.json?_shape=array&{query}")
 
 
@@ -150,7 +86,7 @@ def test_every_table_and_column_of_the_schema_is_described(tmp_path):
 
 def test_every_canned_query_has_title_and_description():
     queries = read_metadata(REPO / "metadata.yml")["databases"][PLACEHOLDER]["queries"]
-    assert len(queries) == 5
+    assert len(queries) == 9
     for name, query in queries.items():
         assert query["title"] and query["description"] and query["sql"], name
 
@@ -230,20 +166,22 @@ async def test_configured_facets_are_computed(ds):
     mentions = await _json(ds, "/kb/mentions.json")
     assert set(mentions["facet_results"]) == {"label", "entity_id"}
     labels = {r["value"]: r["count"] for r in mentions["facet_results"]["label"]["results"]}
-    assert labels == {"PERSON": 10, "WEAPON": 7, "ORG": 1}
+    assert labels == {"PERSON": 11, "WEAPON": 7, "ORG": 2}
     entities = await _json(ds, "/kb/entities.json")
     origins = {r["value"]: r["count"] for r in entities["facet_results"]["origin"]["results"]}
     assert origins == {"starter": 5, "unresolved": 2}
     documents = await _json(ds, "/kb/documents.json")
     sources = {r["value"]: r["count"] for r in documents["facet_results"]["source"]["results"]}
-    assert sources == {"Reuters": 2, "AFP": 1}
+    assert sources == {"Reuters": 2, "AFP": 1, "Unknown": 1}
+    dates = {r["value"]: r["count"] for r in documents["facet_results"]["published"]["results"]}
+    assert dates == {"2024-05-01": 1, "2024-06-02": 1, "2024-06-03": 1, "2024-06-04": 1}
 
 
 async def test_default_sort_orders(ds):
     entities = await _json(ds, "/kb/entities.json?_shape=array")
     assert [e["id"] for e in entities[:3]] == ["nato", "vladimir-putin", "jens-stoltenberg"]
     documents = await _json(ds, "/kb/documents.json?_shape=array")
-    assert [d["id"] for d in documents] == ["d3", "d2", "d1"]
+    assert [d["id"] for d in documents] == ["hostile", "d3", "d2", "d1"]
 
 
 async def test_mentions_expand_entity_and_document_labels(ds):
@@ -261,17 +199,34 @@ async def test_documents_full_text_search(ds):
     assert sorted(r["id"] for r in rows) == ["d2", "d3"]
 
 
-@pytest.mark.parametrize("entity", ["vladimir-putin", "Q999000001", "Vladimir Putin", "vladimir putin"])
-async def test_documents_mentioning_an_entity_by_id_qid_or_label(ds, entity):
+@pytest.mark.parametrize(
+    "entity", ["vladimir-putin", "Q999000001", "q999000001", "Vladimir Putin", "vladimir putin", "Putin", " PUTIN "]
+)
+async def test_documents_mentioning_an_entity_by_id_qid_label_or_alias(ds, entity):
     rows = await _query(ds, "documents_mentioning_entity", entity=entity)
-    assert [(r["id"], r["mentions"]) for r in rows] == [("d1", 2), ("d2", 1)]
-    assert rows[0] == {"id": "d1", "title": "Kremlin answers Stoltenberg",
-                       "url": "https://example.org/d1", "published": "2024-05-01", "mentions": 2}
+    assert [(r["document_id"], r["mentions"]) for r in rows] == [("d1", 2), ("hostile", 1), ("d2", 1)]
+    assert rows[0] == {"document_id": "d1", "title": "Kremlin answers Stoltenberg",
+                       "published": "2024-05-01", "source": "Reuters", "mentions": 2}
 
 
-async def test_documents_mentioning_orders_by_mention_count(ds):
-    rows = await _query(ds, "documents_mentioning_entity", entity="ATACMS")
-    assert [(r["id"], r["mentions"]) for r in rows] == [("d3", 2), ("d2", 1)]
+@pytest.mark.parametrize("entity", ["ATACMS", "atacms", "MGM-140 ATACMS"])
+async def test_an_acronym_alias_finds_the_weapon(ds, entity):
+    rows = await _query(ds, "documents_mentioning_entity", entity=entity)
+    assert [(r["document_id"], r["mentions"]) for r in rows] == [("d3", 2), ("d2", 1)]
+
+
+@pytest.mark.parametrize("entity", ["Stoltenberg", "stoltenberg"])
+async def test_a_surname_finds_the_person(ds, entity):
+    # "Stoltenberg" is no alias of the fixture entity: the surname rule finds "Jens Stoltenberg"
+    rows = await _query(ds, "find_entity", entity=entity)
+    assert [r["entity_id"] for r in rows] == ["jens-stoltenberg"]
+    assert rows[0]["mentions"] == 3
+
+
+async def test_find_entity_by_alias_and_unknown_names(ds):
+    rows = await _query(ds, "find_entity", entity="north atlantic treaty organization")
+    assert [(r["entity_id"], r["label"], r["type"]) for r in rows] == [("nato", "NATO", "ORG")]
+    assert await _query(ds, "find_entity", entity="nobody at all") == []
     assert await _query(ds, "documents_mentioning_entity", entity="nobody") == []
 
 
@@ -285,27 +240,44 @@ async def test_an_id_wins_over_a_label(ds, db_path):
                        [Link(mention, "confusing", None, "nato", "ORG", 0.9)], [], [confusing], None)
     db.close()
     rows = await _query(ds, "documents_mentioning_entity", entity="nato")
-    assert [r["id"] for r in rows] == ["d3"]
+    assert [r["document_id"] for r in rows] == ["hostile", "d3"]
     # no id or QID is "NATO": both labels match, case and surrounding spaces ignored
     rows = await _query(ds, "documents_mentioning_entity", entity="NATO ")
-    assert [r["id"] for r in rows] == ["d3", "d4"]
+    assert sorted(r["document_id"] for r in rows) == ["d3", "d4", "hostile"]
+
+
+async def test_documents_mentioning_both(ds):
+    rows = await _query(ds, "documents_mentioning_both", entity1="Putin", entity2="stoltenberg")
+    assert [(r["document_id"], r["first_mentions"], r["second_mentions"]) for r in rows] == [
+        ("d2", 1, 2), ("d1", 2, 1)  # newest first
+    ]
+    rows = await _query(ds, "documents_mentioning_both", entity1="ATACMS", entity2="Peskov")
+    assert [r["document_id"] for r in rows] == ["d3"]
+    assert await _query(ds, "documents_mentioning_both", entity1="NATO", entity2="Yermak") == []
+
+
+async def test_weapons_mentioned_per_month(ds):
+    rows = await _query(ds, "weapons_per_month")
+    assert [(r["month"], r["entity_id"], r["mentions"], r["documents"]) for r in rows] == [
+        ("2024-06", "atacms", 3, 2), ("2024-06", "storm-shadow", 1, 1), ("2024-05", "storm-shadow", 3, 1),
+    ]
 
 
 @pytest.mark.parametrize("entity", ["jens-stoltenberg", "Q999000002", "jens stoltenberg"])
 async def test_entities_co_mentioned_with_an_entity(ds, entity):
     rows = await _query(ds, "entities_co_mentioned", entity=entity)
-    assert [(r["id"], r["documents"]) for r in rows] == [
+    assert [(r["entity_id"], r["documents"]) for r in rows] == [
         ("storm-shadow", 2), ("vladimir-putin", 2),  # ties broken by label
-        ("atacms", 1), ("unresolved-andriy-yermak", 1), ("unresolved-dmitry-peskov", 1),
+        ("nil:andriy-yermak", 1), ("nil:dmitry-peskov", 1), ("atacms", 1),
     ]
-    assert rows[0] == {"id": "storm-shadow", "label": "Storm Shadow", "qid": None,
+    assert rows[0] == {"entity_id": "storm-shadow", "label": "Storm Shadow", "qid": None,
                        "type": "WEAPON", "documents": 2}
     assert rows[1]["qid"] == "Q999000001"
 
 
 async def test_most_mentioned_weapons(ds):
     rows = await _query(ds, "most_mentioned_weapons")
-    assert [(r["id"], r["mentions"], r["documents"]) for r in rows] == [
+    assert [(r["entity_id"], r["mentions"], r["documents"]) for r in rows] == [
         ("storm-shadow", 4, 2), ("atacms", 3, 2)
     ]
 
@@ -319,10 +291,33 @@ async def test_unresolved_names_by_mention_count(ds):
 
 async def test_entity_search(ds):
     rows = await _query(ds, "entity_search", q="secretary")
-    assert [r["id"] for r in rows] == ["jens-stoltenberg"]
+    assert [r["entity_id"] for r in rows] == ["jens-stoltenberg"]
     rows = await _query(ds, "entity_search", q="missile")
-    assert sorted(r["id"] for r in rows) == ["atacms", "storm-shadow"]
+    assert sorted(r["entity_id"] for r in rows) == ["atacms", "storm-shadow"]
     assert await _query(ds, "entity_search", q="") == []
+
+
+@pytest.mark.parametrize("qid", ["Q999000003", "q999000003 "])
+async def test_lookup_by_qid(ds, qid):
+    rows = await _query(ds, "entity_by_qid", qid=qid)
+    assert [(r["entity_id"], r["wikidata_url"]) for r in rows] == [
+        ("nato", "https://www.wikidata.org/wiki/Q999000003")
+    ]
+    table = await _json(ds, "/kb/entities.json?_shape=array&qid=Q999000003")
+    assert [r["id"] for r in table] == ["nato"]
+
+
+async def test_an_unknown_qid_is_an_empty_result(ds):
+    assert await _query(ds, "entity_by_qid", qid="Q999999999") == []
+    assert await _json(ds, "/kb/entities.json?_shape=array&qid=Q999999999") == []
+    assert (await ds.client.get("/kb/entities?qid=Q999999999")).status_code == 200
+
+
+async def test_query_results_link_to_entity_and_document_pages(ds):
+    html = (await ds.client.get("/kb/documents_mentioning_entity?entity=Peskov")).text
+    assert '<a href="/kb/documents/d1">d1</a>' in html
+    html = (await ds.client.get("/kb/find_entity?entity=Peskov")).text
+    assert '<a href="/kb/entities/nil~3Admitry-peskov">nil:dmitry-peskov</a>' in html
 
 
 @pytest.mark.parametrize("name", list(load_metadata("kb.db")["databases"]["kb"]["queries"]))
@@ -333,8 +328,10 @@ async def test_canned_query_pages_render_without_parameters(ds, name):
 
 async def test_canned_queries_listed_with_titles(ds):
     html = (await ds.client.get("/kb")).text
-    for title in ("Documents mentioning an entity", "Entities co-mentioned with an entity",
-                  "Most mentioned weapons", "Unresolved names", "Entity search"):
+    for title in ("Find an entity", "Entity by Wikidata QID", "Documents mentioning an entity",
+                  "Documents mentioning both of two entities", "Entities co-mentioned with an entity",
+                  "Weapons mentioned per month", "Most mentioned weapons", "Unresolved names",
+                  "Entity search"):
         assert title in html
 
 
@@ -378,38 +375,55 @@ def test_serve_on_a_text_file_fails_clearly(tmp_path):
     assert "not a SQLite database" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.mark.slow
+def test_kb_serve_answers_over_http(db_path):
+    port = free_port()
+    with running(kb_serve_command(db_path, port), port) as (base, process):
+        response = httpx.get(base + "/")
+        assert response.status_code == 200
+        assert TITLE in response.text
+        settings = httpx.get(base + "/-/settings.json").json()
+        assert {key: settings[key] for key in PUBLISH_SETTINGS} == PUBLISH_SETTINGS
+    output = process.output
+    assert f"Serving {db_path} at http://127.0.0.1:{port}/" in output
+    assert "warning" not in output
 
 
 @pytest.mark.slow
-def test_kb_serve_answers_over_http(db_path):
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, "-c", "from kb.cli import cli; cli()", "serve", str(db_path),
-               "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        response = None
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        assert process.poll() is None, f"kb serve exited early with {process.returncode}"
-        assert response is not None, "kb serve did not answer within 30 s"
-        assert response.status_code == 200
-        assert TITLE in response.text
-    finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-    assert f"Serving {db_path} at http://127.0.0.1:{port}/" in output
+def test_plain_datasette_with_the_metadata_serves_the_same_site(db_path, tmp_path):
+    """`datasette kb.db -m metadata.yml` loads kb's plugin through its entry point: the same
+    entity pages, JSON-LD and reconciliation as `kb serve`. The entry point is declared here in
+    a throwaway distribution, as pip would from pyproject.toml, so a stale install cannot hide
+    a broken declaration."""
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert '[project.entry-points.datasette]\nkb = "kb.publish"' in pyproject
+    dist = tmp_path / "site" / "kb_entry_point-0.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: kb-entry-point\nVersion: 0.0\n")
+    (dist / "entry_points.txt").write_text("[datasette]\nkb = kb.publish\n")
+    port = free_port()
+    command = [sys.executable, "-m", "datasette", "serve", str(db_path), "-m", str(REPO / "metadata.yml"),
+               "-h", "127.0.0.1", "-p", str(port)]
+    with running(command, port, env=child_env(str(tmp_path / "site"))) as (base, _):
+        page = httpx.get(base + "/kb/entities/nil:dmitry-peskov")
+        assert page.status_code == 200 and "Unresolved entity" in page.text
+        assert "application/ld+json" in page.text
+        jsonld = httpx.get(base + "/kb/entities/vladimir-putin.jsonld")
+        assert jsonld.headers["content-type"] == "application/ld+json"
+        manifest = httpx.get(base + "/kb/entities/-/reconcile").json()
+        assert manifest["versions"] == ["0.2"]
+        rows = httpx.get(base + "/kb/find_entity.json?_shape=array&entity=Putin").json()
+        assert [r["entity_id"] for r in rows] == ["vladimir-putin"]
+
+
+def test_serve_warns_when_listening_beyond_loopback(db_path, monkeypatch, capsys):
+    import kb.publish.site as site
+
+    calls = []
+    monkeypatch.setattr(site.uvicorn, "run", lambda app, **options: calls.append(options))
+    site.serve(db_path, host="0.0.0.0", port=9999)
+    assert "warning: 0.0.0.0 is reachable from other machines" in capsys.readouterr().out
+    assert calls[0]["host"] == "0.0.0.0" and calls[0]["h11_max_incomplete_event_size"] > 0
+    site.serve(db_path)
+    assert calls[1]["host"] == "127.0.0.1"
+    assert "warning" not in capsys.readouterr().out

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -73,11 +74,11 @@ class KnowledgeBase:
         return lookup.get_entity(self.db, entity_id)
 
     def candidates(
-        self, surface: str, limit: int = 20, fuzzy_threshold: float = 95.0, **fuzzy_bounds: int
+        self, surface: str, limit: int = 20, fuzzy_threshold: float = 95.0, **options: Any
     ) -> list[Candidate]:
-        """Resolved entities whose aliases match ``surface`` (see :func:`kb.kbase.lookup.candidates`
-        for the tiers and the fuzzy bounds ``fuzzy_min_length``, ``fuzzy_prefix``, ``fuzzy_rows``)."""
-        return lookup.candidates(self.db, surface, limit, fuzzy_threshold, **fuzzy_bounds)
+        """Entities whose aliases match ``surface`` (see :func:`kb.kbase.lookup.candidates` for the
+        tiers, the fuzzy bounds and ``include_unresolved``)."""
+        return lookup.candidates(self.db, surface, limit, fuzzy_threshold, **options)
 
     def has_name(self, surface: str) -> bool:
         """Whether this exact (normalised) name is an alias of some resolved entity."""

@@ -38,15 +38,16 @@ def get_entity(db: sqlite_utils.Database, entity_id: str) -> Entity | None:
     )
 
 
-def _rows(db: sqlite_utils.Database, column: str, keys: list[str]) -> list[tuple]:
-    """Candidate rows of the resolved entities with an alias whose ``column`` is one of ``keys``."""
+def _rows(db: sqlite_utils.Database, column: str, keys: list[str], where: str = _RESOLVED) -> list[tuple]:
+    """Candidate rows of the entities (by default resolved ones: ``where``) with an alias whose
+    ``column`` is one of ``keys``."""
     if not keys:
         return []
     placeholders = ",".join("?" * len(keys))
     return db.execute(
         f"SELECT {_CANDIDATE_COLUMNS}, (SELECT count(*) FROM claims c WHERE c.entity_id = e.id), a.alias"
         f" FROM aliases a JOIN entities e ON e.id = a.entity_id"
-        f" WHERE a.{column} IN ({placeholders}) AND {_RESOLVED}",
+        f" WHERE a.{column} IN ({placeholders}) AND {where}",
         keys,
     ).fetchall()
 
@@ -63,7 +64,8 @@ def _collect(rows: list[tuple], match: str) -> list[Candidate]:
 
 
 def _fuzzy(
-    db: sqlite_utils.Database, key: str, threshold: float, min_length: int, prefix: int, limit: int
+    db: sqlite_utils.Database, key: str, threshold: float, min_length: int, prefix: int, limit: int,
+    where: str = _RESOLVED,
 ) -> list[Candidate]:
     """Fuzzy fallback over at most ``limit`` aliases sharing the first ``prefix`` characters
     (an index range scan), for names of ``min_length`` characters or more.
@@ -76,7 +78,7 @@ def _fuzzy(
     start = key[:prefix]
     rows = db.execute(
         f"SELECT {_CANDIDATE_COLUMNS}, a.alias, a.norm FROM aliases a JOIN entities e ON e.id = a.entity_id"
-        f" WHERE a.norm >= ? AND a.norm < ? AND {_RESOLVED} LIMIT ?",
+        f" WHERE a.norm >= ? AND a.norm < ? AND {where} LIMIT ?",
         (start, start + "\uffff", limit),
     ).fetchall()
     best: dict[str, Candidate] = {}
@@ -94,20 +96,24 @@ def _fuzzy(
 def candidates(
     db: sqlite_utils.Database, surface: str, limit: int = 20, fuzzy_threshold: float = 95.0, *,
     fuzzy_min_length: int = 5, fuzzy_prefix: int = 3, fuzzy_rows: int = 500,
+    include_unresolved: bool = False,
 ) -> list[Candidate]:
     """Entities whose aliases match ``surface``: exact key, then variants, then fuzzy.
 
     Stops at the first tier that finds anything, so a literal match is never drowned by looser
-    ones. Returns at most ``limit`` candidates, closest then most popular first.
+    ones. Returns at most ``limit`` candidates, closest then most popular first. Unresolved
+    entities are left out unless ``include_unresolved`` (the linker must never link to a name
+    another document left unresolved; a published site may still match them by name).
     """
+    where = "1" if include_unresolved else _RESOLVED
     forms = variants(surface)
-    found = _collect(_rows(db, "norm", forms[:1]), "exact")
+    found = _collect(_rows(db, "norm", forms[:1], where), "exact")
     if not found:
-        found = _collect(_rows(db, "norm", forms[1:]), "variant")
+        found = _collect(_rows(db, "norm", forms[1:], where), "variant")
     if not found:
-        found = _collect(_rows(db, "loose", sorted({loose_key(form) for form in forms})), "variant")
+        found = _collect(_rows(db, "loose", sorted({loose_key(form) for form in forms}), where), "variant")
     if not found and forms:
-        found = _fuzzy(db, forms[0], fuzzy_threshold, fuzzy_min_length, fuzzy_prefix, fuzzy_rows)
+        found = _fuzzy(db, forms[0], fuzzy_threshold, fuzzy_min_length, fuzzy_prefix, fuzzy_rows, where)
     found.sort(key=lambda c: (-c.similarity, -c.popularity, c.entity_id))
     return found[:limit]
 

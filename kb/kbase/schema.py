@@ -76,13 +76,40 @@ def _create_tables(db: sqlite_utils.Database) -> None:
                     not_null={"uid", "version"}, if_not_exists=True)
 
 
+#: (index name, table, columns, unique). SQLite lets NULLs repeat in a unique index: many
+#: entities have no QID, none shares one.
+_INDEXES = (
+    ("idx_entities_qid", "entities", ["qid"], True),
+    ("idx_entities_type", "entities", ["type"], False),
+    ("idx_aliases_norm", "aliases", ["norm"], False),
+    ("idx_aliases_loose", "aliases", ["loose"], False),
+    ("idx_claims_value", "claims", ["property", "value"], False),
+)
+
+
 def _create_indexes(db: sqlite_utils.Database) -> None:
-    # SQLite lets NULLs repeat in a unique index: many entities have no QID, none shares one.
-    db["entities"].create_index(["qid"], "idx_entities_qid", unique=True, if_not_exists=True)
-    db["entities"].create_index(["type"], "idx_entities_type", if_not_exists=True)
-    db["aliases"].create_index(["norm"], "idx_aliases_norm", if_not_exists=True)
-    db["aliases"].create_index(["loose"], "idx_aliases_loose", if_not_exists=True)
-    db["claims"].create_index(["property", "value"], "idx_claims_value", if_not_exists=True)
+    for name, table, columns, unique in _INDEXES:
+        db[table].create_index(columns, name, unique=unique, if_not_exists=True)
+
+
+def _schema_objects() -> set[tuple[str, str]]:
+    """(type, name) of every table, index and trigger :func:`ensure_schema` creates."""
+    tables = {*_LINK_COLUMNS, "lookups", "imports", VERSION_TABLE}
+    triggers = {f"{VERSION_TABLE}_{table}_{event}" for table in _NOT_UNRESOLVED for event in ("insert", "delete", "update")}
+    return (
+        {("table", name) for name in tables}
+        | {("index", name) for name, *_ in _INDEXES}
+        | {("trigger", name) for name in triggers}
+    )
+
+
+def is_complete(db: sqlite_utils.Database) -> bool:
+    """Whether the whole schema and the version row are in place, so that opening a knowledge
+    base writes nothing (a published database is served read-only)."""
+    present = {(kind, name) for kind, name in db.execute("SELECT type, name FROM sqlite_master")}
+    if not _schema_objects() <= present:
+        return False
+    return db.execute(f"SELECT 1 FROM {VERSION_TABLE} WHERE id = 1").fetchone() is not None
 
 
 def _trigger_sql(table: str) -> list[str]:
@@ -100,7 +127,10 @@ def _trigger_sql(table: str) -> list[str]:
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create the knowledge-base tables, indexes and version triggers if missing (idempotent)."""
+    """Create the knowledge-base tables, indexes and version triggers if missing (idempotent;
+    writes nothing when they are all there)."""
+    if is_complete(db):
+        return
     _create_tables(db)
     _create_indexes(db)
     with db.atomic():

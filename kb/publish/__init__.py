@@ -1,169 +1,63 @@
-"""The publish stage: serve a kb database with Datasette, described by ``metadata.yml``.
+"""The publish stage: a kb database as a website, Linked Data and a reconciliation service.
 
-``metadata.yml`` at the repository root is the single source of truth for the site's title,
-licences, table and column descriptions, facets and canned queries. A checkout (or an editable
-install) reads it in place; a wheel installs that same file as ``share/kb/metadata.yml`` (setuptools
-``data-files``), found again through the installed distribution's file list. No copy lives inside
-the package, so there is nothing to keep in step.
+- :mod:`.site` — metadata.yml, the Datasette instance (:func:`make_datasette`) and `kb serve`.
+- :mod:`.plugin` — the Datasette plugin (hooks, templates, static files), registered through the
+  ``datasette`` entry point, so ``datasette kb.db -m metadata.yml`` serves the same site.
+- :mod:`.pages` — what the entity and document pages show.
+- :mod:`.linked_data` — schema.org JSON-LD and RDF for entities and documents.
+- :mod:`.reconcile` — the W3C Entity Reconciliation API 0.2 (what OpenRefine speaks).
+- :mod:`.export` — `kb export`: the whole knowledge base as Turtle, JSON-LD or CSV.
+- :mod:`.guard` — limits for public serving: value, URL and body sizes, read-only methods.
 
-Datasette keys databases by file stem, while ``metadata.yml`` describes its database under the
-placeholder key ``kb``; :func:`rekey_metadata` moves that section to the name of the file served.
+This package is the Datasette plugin (its entry point names ``kb.publish``): the hooks below are
+defined in :mod:`.plugin` and imported here, so Datasette finds ``templates/`` and ``static/``
+beside them.
 """
 
-from __future__ import annotations
+from .plugin import (  # noqa: F401 - Datasette hook implementations, found on this package
+    asgi_wrapper,
+    extra_css_urls,
+    extra_template_vars,
+    handle_exception,
+    prepare_connection,
+    prepare_jinja2_environment,
+    register_output_renderer,
+    register_routes,
+    render_cell,
+    skip_csrf,
+)
+from .site import (
+    LOOPBACK,
+    METADATA_FILE,
+    PLACEHOLDER,
+    PLUGIN_NAME,
+    PUBLISH_SETTINGS,
+    check_database,
+    database_name,
+    load_metadata,
+    make_datasette,
+    metadata_path,
+    read_metadata,
+    register_plugin,
+    rekey_metadata,
+    serve,
+    site_url,
+)
 
-from importlib import metadata as distributions
-from pathlib import Path
-from typing import Any
-
-import uvicorn
-import yaml
-from datasette.app import Datasette
-
-METADATA_FILE = "metadata.yml"
-#: Database key that metadata.yml uses for "the database being served".
-PLACEHOLDER = "kb"
-_INSTALLED_PATH = f"share/kb/{METADATA_FILE}"
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-#: Datasette settings for a public site: article texts are long, the canned queries aggregate
-#: over every mention, and facet suggestions cost a scan of each column on every page view.
-PUBLISH_SETTINGS = {
-    "default_page_size": 50,
-    "sql_time_limit_ms": 5000,
-    "facet_time_limit_ms": 1000,
-    "suggest_facets": False,
-    "truncate_cells_html": 400,
-    "max_returned_rows": 1000,
-}
-
-
-def metadata_path() -> Path:
-    """Locate metadata.yml: the repository root in a checkout, else the installed data file.
-
-    Raises FileNotFoundError saying where it looked, so a broken install is obvious.
-    """
-    root = Path(__file__).resolve().parents[2]
-    # pyproject.toml beside it tells a checkout from an unrelated metadata.yml in site-packages.
-    if (root / METADATA_FILE).is_file() and (root / "pyproject.toml").is_file():
-        return root / METADATA_FILE
-    installed = _installed_metadata()
-    if installed is not None:
-        return installed
-    raise FileNotFoundError(
-        f"{METADATA_FILE} not found: looked in {root} and in the installed kb distribution"
-        f" ({_INSTALLED_PATH})"
-    )
-
-
-def _installed_metadata() -> Path | None:
-    """metadata.yml as installed by the kb wheel's data-files, if kb is installed that way."""
-    try:
-        files = distributions.distribution("kb").files or []
-    except distributions.PackageNotFoundError:
-        return None
-    for file in files:
-        if file.as_posix().endswith(_INSTALLED_PATH):
-            path = Path(file.locate()).resolve()
-            if path.is_file():
-                return path
-    return None
-
-
-def read_metadata(path: str | Path) -> dict[str, Any]:
-    """Parse a Datasette metadata YAML (or JSON) file into a dict.
-
-    Raises ValueError naming the file (and the line, for YAML syntax errors) when it is not a
-    mapping or cannot be parsed.
-    """
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot read metadata: {error}") from error
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise ValueError(f"{where}: not valid YAML: {error}") from error
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: metadata must be a mapping, got {type(data).__name__}")
-    if not isinstance(data.get("databases", {}), dict):
-        raise ValueError(f"{path}: 'databases' must be a mapping of database name to settings")
-    return data
-
-
-def database_name(db_path: str | Path) -> str:
-    """The name Datasette gives a database file: its stem (kb.db → kb, news.2024.db → news.2024)."""
-    return Path(db_path).stem
-
-
-def rekey_metadata(metadata: dict[str, Any], name: str) -> dict[str, Any]:
-    """Return a copy of ``metadata`` whose placeholder database section is keyed ``name``.
-
-    Other database sections are left alone; if ``name`` already has its own section, the
-    placeholder's settings fill in only what it lacks.
-    """
-    databases = dict(metadata.get("databases") or {})
-    if PLACEHOLDER in databases and name != PLACEHOLDER:
-        placeholder = databases.pop(PLACEHOLDER)
-        databases[name] = {**placeholder, **(databases.get(name) or {})}
-    return {**metadata, "databases": databases}
-
-
-def load_metadata(db_path: str | Path, source: str | Path | None = None) -> dict[str, Any]:
-    """The site metadata for serving ``db_path``: metadata.yml keyed to that file's name.
-
-    ``source`` reads another metadata file instead of kb's own.
-    """
-    path = Path(source) if source is not None else metadata_path()
-    return rekey_metadata(read_metadata(path), database_name(db_path))
-
-
-def check_database(db_path: str | Path) -> Path:
-    """Return ``db_path`` as a Path if it is an existing SQLite file; else raise a clear error.
-
-    FileNotFoundError for a missing file, ValueError for a file that is not SQLite (Datasette
-    would otherwise fail later, on the first request, with a less helpful message).
-    """
-    path = Path(db_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: database file not found")
-    with path.open("rb") as handle:
-        header = handle.read(len(_SQLITE_HEADER))
-    if header and header != _SQLITE_HEADER:
-        raise ValueError(f"{path}: not a SQLite database")
-    return path
-
-
-def make_datasette(db_path: str | Path, metadata: dict[str, Any] | None = None) -> Datasette:
-    """A Datasette instance serving ``db_path`` (mutable: a rebuild shows without a restart).
-
-    ``metadata`` defaults to :func:`load_metadata`; given metadata is re-keyed to the file's
-    database name too, so a dict written for the placeholder ``kb`` works for any file.
-    """
-    path = check_database(db_path)
-    if metadata is None:
-        metadata = load_metadata(path)
-    return Datasette(
-        files=[str(path)],
-        immutables=[],
-        metadata=rekey_metadata(metadata, database_name(path)),
-        settings=PUBLISH_SETTINGS,
-        cors=False,
-    )
-
-
-def site_url(host: str, port: int) -> str:
-    """The address a browser should open for ``host``/``port`` (IPv6 hosts in brackets)."""
-    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
-    return f"http://{shown}:{port}/"
-
-
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Serve ``db_path`` with Datasette under uvicorn until interrupted, as `datasette serve` does.
-
-    Prints ``Serving <db> at <url>`` first, so scripts and people know where to look.
-    """
-    datasette = make_datasette(db_path)
-    print(f"Serving {db_path} at {site_url(host, port)}", flush=True)
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)
+__all__ = [
+    "LOOPBACK",
+    "METADATA_FILE",
+    "PLACEHOLDER",
+    "PLUGIN_NAME",
+    "PUBLISH_SETTINGS",
+    "check_database",
+    "database_name",
+    "load_metadata",
+    "make_datasette",
+    "metadata_path",
+    "read_metadata",
+    "register_plugin",
+    "rekey_metadata",
+    "serve",
+    "site_url",
+]
