@@ -81,7 +81,10 @@ def test_export_streams_in_batches(db_path, tmp_path, monkeypatch):
 
 def test_csv_export_writes_one_file_per_table(db_path, tmp_path):
     _export(db_path, "csv", tmp_path / "csv")
-    files = {p.name: list(csv.DictReader(p.open(encoding="utf-8"))) for p in (tmp_path / "csv").glob("*.csv")}
+    files = {
+        p.name: list(csv.DictReader(p.read_text(encoding="utf-8").splitlines()))
+        for p in (tmp_path / "csv").glob("*.csv")
+    }
     assert set(files) == {"entities.csv", "aliases.csv", "documents.csv", "mentions.csv"}
     entities = {row["id"]: row for row in files["entities.csv"]}
     assert set(entities) == {e.id for e in ENTITIES}
