@@ -6,6 +6,8 @@ settings) cost nothing: the spaCy model is not even loaded when there is nothing
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import sys
 import time
@@ -119,6 +121,20 @@ def _open(
     return db, knowledge_base, f"{knowledge_base.fingerprint()}|{settings.linking_signature()}"
 
 
+def _one_writer(function):
+    """Run a build or resolve holding the database's writer lock (:func:`store.build_lock`):
+    a second one started on the same database stops with a clear message."""
+
+    @functools.wraps(function)
+    def locked(*args, **kwargs):
+        db_path = inspect.signature(function).bind(*args, **kwargs).arguments["db_path"]
+        with store.build_lock(db_path):
+            return function(*args, **kwargs)
+
+    return locked
+
+
+@_one_writer
 def build(
     paths: Iterable[str | Path],
     db_path: str | Path,
@@ -152,6 +168,7 @@ def build(
     return report
 
 
+@_one_writer
 def resolve(
     db_path: str | Path,
     settings: Settings,
@@ -180,8 +197,9 @@ def _process(
     report: BuildReport,
     progress: bool | None,
 ) -> None:
-    """Recognise, link and store ``todo`` batch by batch; then refresh the derived tables.
-    Does nothing (and loads no model) when there is nothing to do."""
+    """Recognise, link and store ``todo`` batch by batch, one short write transaction per batch
+    of linked documents (recognition and linking happen outside it, so readers and a kill
+    only ever see whole batches). Does nothing (and loads no model) when there is nothing to do."""
     if not todo:
         return
     nlp = make_nlp(settings, knowledge_base)
@@ -189,7 +207,7 @@ def _process(
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(todo), unit="doc", desc="kb build", disable=not show) as bar:
         for results in link_batches(nlp, todo, knowledge_base, settings, report.warnings):
-            with db.conn:
+            with store.transaction(db):
                 for document, result in results:
                     entities = list(result.new_entities)
                     if separate_kb:
@@ -203,7 +221,6 @@ def _process(
                         1 for link in result.links if not link.qid and not is_unresolved(link.entity_id)
                     )
             bar.update(len(results))
-    store.refresh_derived(db)
 
 
 def _entities_to_copy(result: LinkResult, knowledge_base: KnowledgeBase) -> list[Entity]:
