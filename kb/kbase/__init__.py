@@ -349,7 +349,7 @@ class KnowledgeBase:
             " (SELECT count(*) FROM claims c WHERE c.entity_id = e.id), a.alias, a."
             + column
             + " FROM aliases a JOIN entities e ON e.id = a.entity_id"
-            + f" WHERE a.{column} IN ({placeholders})",
+            + f" WHERE a.{column} IN ({placeholders}) AND e.origin != 'unresolved'",
             keys,
         ).fetchall()
 
@@ -393,7 +393,7 @@ class KnowledgeBase:
         rows = self.db.execute(
             "SELECT e.id, e.qid, e.label, e.type, e.description, e.popularity, e.origin, a.alias,"
             " a.norm FROM aliases a JOIN entities e ON e.id = a.entity_id"
-            " WHERE a.norm >= ? AND a.norm < ? LIMIT 500",
+            " WHERE a.norm >= ? AND a.norm < ? AND e.origin != 'unresolved' LIMIT 500",
             (prefix, prefix + "\uffff"),
         ).fetchall()
         best: dict[str, Candidate] = {}
