@@ -332,7 +332,11 @@ def _count_co_mentions(conn: sqlite3.Connection, document_ids: list[str], step: 
         [*document_ids, step],
     )
     if step < 0:
-        conn.execute("DELETE FROM co_mentions WHERE documents <= 0")
+        conn.execute(
+            "DELETE FROM co_mentions WHERE documents <= 0 AND entity_id IN (SELECT entity_id"
+            f" FROM mentions WHERE document_id IN ({marks}) AND entity_id IS NOT NULL)",
+            document_ids,
+        )
 
 
 def _prune(conn: sqlite3.Connection, candidates: list[str]) -> None:
