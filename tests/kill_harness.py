@@ -24,6 +24,7 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 
 def stopper(n: int, action: str) -> Callable[[], None]:
@@ -97,6 +98,8 @@ def install(point: str, n: int, action: str) -> None:
 
 
 if __name__ == "__main__":
+    # Run the kb of this checkout (beside tests/), whatever copy the environment has installed.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     point, count, action, separator, *arguments = sys.argv[1:]
     assert separator == "--" and action in ("kill", "hold"), "usage: see the module docstring"
     install(point, int(count), action)
