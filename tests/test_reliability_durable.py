@@ -388,3 +388,24 @@ def test_a_documents_mentions_do_not_depend_on_the_other_documents_or_their_orde
     for name, mentions in builds.items():
         differ = sorted(i for i in forward if mentions.get(i) != forward[i])
         assert differ == [], f"{name}: {len(differ)} documents get other mentions: {differ[:5]}"
+
+
+def test_a_rebuild_after_a_knowledge_base_change_equals_a_fresh_build(kill_setup, tmp_path):
+    from kb.kbase import KnowledgeBase
+    from kb.records import Entity
+    from kb.store import open_database
+
+    company = Entity(id="corvane-systems", label="Corvane Systems", type="ORG", origin="custom",
+                     description="invented company of these tests")
+    updated = tmp_path / "updated.db"
+    build_here(kill_setup["folder"], updated, batch_size=4)
+    KnowledgeBase(open_database(updated)).add([company])
+    build_here(kill_setup["folder"], updated, batch_size=4)  # every document relinked
+    fresh = tmp_path / "fresh.db"
+    pipeline.build([], fresh, Settings(), progress=False)
+    KnowledgeBase(open_database(fresh)).add([company])
+    build_here(kill_setup["folder"], fresh, batch_size=4)
+    assert ("nil:corvane-systems",) not in query(updated, "SELECT id FROM entities")
+    assert query(updated, "SELECT count(*) FROM mentions WHERE entity_id = 'corvane-systems'") != [(0,)]
+    assert check_sound(updated, mentions_by_document(fresh)) == 12
+    assert all_rows(updated) == all_rows(fresh)
