@@ -153,17 +153,19 @@ def build(
     db, knowledge_base, signature = _open(db_path, kb_path, settings)
     stored = store.stored_state(db)
     todo: list[Document] = []
+    current: set[str] = set()  # ids read: never replaced as another document's old version
     for item in read_inputs(paths):
         if isinstance(item, Problem):
             report.problems.append(item)
             log.warning("%s", item)
             continue
         report.documents += 1
+        current.add(item.id)
         if stored.get(item.id) == (item.content_hash, signature):
             report.unchanged += 1
         else:
             todo.append(item)
-    _process(db, todo, knowledge_base, settings, signature, report, progress)
+    _process(db, todo, knowledge_base, settings, signature, report, progress, current)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -196,10 +198,12 @@ def _process(
     signature: str,
     report: BuildReport,
     progress: bool | None,
+    current: set[str] | None = None,
 ) -> None:
     """Recognise, link and store ``todo`` batch by batch, one short write transaction per batch
     of linked documents (recognition and linking happen outside it, so readers and a kill
-    only ever see whole batches). Does nothing (and loads no model) when there is nothing to do."""
+    only ever see whole batches). ``current``: the ids the build read (see
+    :func:`store.write_document`). Does nothing (and loads no model) when there is nothing to do."""
     if not todo:
         return
     nlp = make_nlp(settings, knowledge_base)
@@ -212,7 +216,9 @@ def _process(
                     entities = list(result.new_entities)
                     if separate_kb:
                         entities += _entities_to_copy(result, knowledge_base)
-                    store.write_document(db, document, result.links, result.unlinked, entities, signature)
+                    store.write_document(
+                        db, document, result.links, result.unlinked, entities, signature, current
+                    )
                     report.processed += 1
                     report.mentions += len(result.links) + len(result.unlinked)
                     report.linked += sum(1 for link in result.links if link.qid)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import fcntl
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -81,6 +81,9 @@ def build_lock(db_path: str | Path, timeout: float = 0.0) -> Iterator[None]:
     try:
         handle = open(lock_path, "a+b")
     except OSError as error:
+        if not Path(db_path).exists():
+            yield  # nothing to protect: opening the database fails with its own message
+            return
         raise ValueError(f"{db_path}: cannot open its lock file {lock_path}: {error.strerror}") from error
     with handle:
         _acquire(handle, db_path, timeout)
@@ -246,11 +249,14 @@ def write_document(
     unlinked: Iterable[Mention],
     entities: Iterable[Entity],
     linked_with: str | None,
+    current: Container[str] | None = None,
 ) -> None:
     """Replace a document, its mentions, and add the entities they point to.
 
-    A stored document read from the same path under another id (the file's text changed, so its
-    content-hash id did) is the old version of this one and goes too.
+    ``current`` are the ids of the documents the build read. A stored document read from the
+    same path under another id that is not among them (the file's text changed, so its
+    content-hash id did) is the old version of this one and goes too. Without ``current``
+    (relinking stored documents) nothing is replaced by path.
 
     ``entities`` are the records the links refer to that may be missing from this database
     (unresolved names, or entities from a separate knowledge-base file); existing ones are kept.
@@ -261,7 +267,7 @@ def write_document(
         exists = conn.execute("SELECT 1 FROM entities WHERE id = ?", (entity.id,)).fetchone()
         if not exists:
             knowledge.write_entities(db, [entity])
-    replaced = _versions_of(conn, document)
+    replaced = _versions_of(conn, document, current)
     named = _entities_named_by(conn, replaced)
     _count_co_mentions(conn, replaced, -1)
     marks = ",".join("?" * len(replaced))
@@ -286,18 +292,20 @@ def write_document(
         rows,
     )
     _count_co_mentions(conn, [document.id], +1)
-    _prune(conn, named)
+    _settle_unresolved(conn, {*named, *_entities_named_by(conn, [document.id])})
 
 
-def _versions_of(conn: sqlite3.Connection, document: Document) -> list[str]:
-    """The stored documents a new version of ``document`` replaces: the same id, and a document
-    read from the same path under another id."""
+def _versions_of(conn: sqlite3.Connection, document: Document, current: Container[str] | None) -> list[str]:
+    """The stored documents a new version of ``document`` replaces: the same id, and documents
+    read from the same path under another id that the build no longer read (a document that
+    is still current stays, e.g. one that moved down a JSON-lines file, whose paths are lines)."""
     ids = [document.id]
-    if document.path:
+    if document.path and current is not None:
         ids += [
             i for (i,) in conn.execute(
                 "SELECT id FROM documents WHERE path = ? AND id != ?", (document.path, document.id)
             )
+            if i not in current
         ]
     return ids
 
@@ -339,14 +347,22 @@ def _count_co_mentions(conn: sqlite3.Connection, document_ids: list[str], step: 
         )
 
 
-def _prune(conn: sqlite3.Connection, candidates: list[str]) -> None:
-    """Delete those of ``candidates`` that are unresolved entities no mention points to any more."""
-    for entity_id in candidates:
+def _settle_unresolved(conn: sqlite3.Connection, entity_ids: set[str]) -> None:
+    """Keep the unresolved entities among ``entity_ids`` in step with their mentions: delete the
+    ones no mention points to any more, and give the others the type most of their mentions
+    have (ties: alphabetical), so that it does not depend on which document came first."""
+    for entity_id in sorted(entity_ids):
         conn.execute(
             "DELETE FROM entities WHERE id = ? AND origin = 'unresolved'"
             " AND NOT EXISTS (SELECT 1 FROM mentions WHERE entity_id = ?)"
             " AND NOT EXISTS (SELECT 1 FROM mentions WHERE runner_up_id = ?)",
             (entity_id, entity_id, entity_id),
+        )
+        conn.execute(
+            "UPDATE entities SET type = coalesce((SELECT label FROM mentions WHERE entity_id = ?"
+            " GROUP BY label ORDER BY count(*) DESC, label LIMIT 1), type)"
+            " WHERE id = ? AND origin = 'unresolved'",
+            (entity_id, entity_id),
         )
 
 

@@ -109,7 +109,7 @@ def test_co_mentions_and_unresolved_entities_follow_every_write():
     ]
     for document, links, entities in writes:
         with store.transaction(db):
-            store.write_document(db, document, links, [], entities, "sig")
+            store.write_document(db, document, links, [], entities, "sig", {"a2", "b", "c"})
         assert db.execute("SELECT * FROM co_mentions ORDER BY 1, 2").fetchall() == recount(db)
     assert [i for (i,) in db.execute("SELECT id FROM documents ORDER BY id")] == ["a2", "b", "c"]
     for document_id in ("c", "a2"):
@@ -192,4 +192,31 @@ def test_a_killed_writer_leaves_no_stale_lock(tmp_path):
     holder.send_signal(signal.SIGKILL)
     holder.wait()
     with store.build_lock(path):
+        pass
+
+
+def test_a_new_document_at_an_old_path_replaces_only_documents_the_build_no_longer_read():
+    db = make_db()
+    for document_id in ("a", "b"):
+        with store.transaction(db):
+            store.write_document(db, Document(id=document_id, text="x", content_hash=document_id,
+                                              path=f"news.jsonl:{ord(document_id) - 96}"), [], [], [], "s", {"a", "b"})
+    # A record inserted at the top: "c" now stands on line 1, "a" (unchanged) moved to line 2.
+    with store.transaction(db):
+        store.write_document(db, Document(id="c", text="x", content_hash="c", path="news.jsonl:1"), [], [], [], "s",
+                             {"c", "a", "b"})
+    assert [i for (i,) in db.execute("SELECT id FROM documents ORDER BY id")] == ["a", "b", "c"]
+    # The text of line 1 changes (new content-hash id): its old version goes, "a" stays.
+    with store.transaction(db):
+        store.write_document(db, Document(id="c2", text="y", content_hash="c2", path="news.jsonl:1"), [], [], [], "s",
+                             {"c2", "a", "b"})
+    assert [i for (i,) in db.execute("SELECT id FROM documents ORDER BY id")] == ["a", "b", "c2"]
+    # Relinking (no set of read documents) never replaces by path.
+    with store.transaction(db):
+        store.write_document(db, Document(id="a", text="x", content_hash="a", path="news.jsonl:2"), [], [], [], "s")
+    assert db["documents"].count == 3
+
+
+def test_no_lock_file_is_needed_where_no_database_can_be(tmp_path):
+    with store.build_lock(tmp_path / "missing" / "kb.db"):
         pass
