@@ -298,26 +298,37 @@ async def test_readers_always_get_answers_and_never_see_half_a_document(tmp_path
                      daemon=True).start()
     seen: list[dict[str, int]] = []
     served = {"sqlite3": 0, "datasette": 0}
-    datasette = None
+    reader = datasette = None
     checked_hold = False
-    while build.poll() is None:
-        await asyncio.sleep(0.002)  # leave the build some of this machine
-        holding = held.is_set()
-        if not db_path.exists() or not query(db_path, "SELECT 1 FROM sqlite_master WHERE name = 'co_mentions'"):
-            continue
-        seen.append(dict(query(db_path, COUNTS)))
-        served["sqlite3"] += 1
-        datasette = datasette or make_datasette(db_path)
-        response = await datasette.client.get(f"/kb.json?_shape=array&sql={urllib.parse.quote(COUNTS)}")
-        assert response.status_code == 200, response.text
-        seen.append({row["id"]: row["n"] for row in response.json()})
-        served["datasette"] += 1
-        if holding and not checked_hold:
-            # The build is inside an open write transaction: exactly the 15 committed batches show.
-            assert set(seen[-1]) == set(seen[-2]) == {d["id"] for d in documents[:30]}
-            checked_hold = True
-            build.stdin.write("\n")
-            build.stdin.flush()
+    try:
+        while build.poll() is None:
+            await asyncio.sleep(0.002)  # leave the build some of this machine
+            holding = held.is_set()
+            if reader is None:
+                if not db_path.exists():
+                    continue
+                reader = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)  # a server's connection
+            if not reader.execute("SELECT 1 FROM sqlite_master WHERE name = 'co_mentions'").fetchall():
+                continue
+            seen.append(dict(reader.execute(COUNTS).fetchall()))
+            served["sqlite3"] += 1
+            datasette = datasette or make_datasette(db_path)
+            response = await datasette.client.get(f"/kb.json?_shape=array&sql={urllib.parse.quote(COUNTS)}")
+            assert response.status_code == 200, response.text
+            seen.append({row["id"]: row["n"] for row in response.json()})
+            served["datasette"] += 1
+            if holding and not checked_hold:
+                # Held inside an open write transaction: exactly the 15 committed batches show.
+                assert set(seen[-1]) == set(seen[-2]) == {d["id"] for d in documents[:30]}
+                checked_hold = True
+                build.stdin.write("\n")
+                build.stdin.flush()
+    finally:
+        if build.poll() is None:
+            build.kill()
+        build.wait()
+        if reader is not None:
+            reader.close()
     assert build.returncode == 0 and checked_hold
     final = dict(query(db_path, COUNTS))
     assert len(final) == 60
@@ -335,15 +346,20 @@ def test_a_second_build_on_the_same_database_is_refused_and_nothing_breaks(kill_
     first = kb_command("build", kill_setup["folder"], "--db", db_path, "--config", kill_setup["config"],
                        "--no-progress", stop=("write_document", 2, "hold"), stdin=subprocess.PIPE,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert first.stdout.readline().strip() == "held"  # inside its first write transaction
-    second = CliRunner().invoke(cli, ["build", str(kill_setup["folder"]), "--db", str(db_path)])
-    assert second.exit_code == 1
-    assert f"Error: another kb build is writing {db_path}" in second.output
-    resolve = CliRunner().invoke(cli, ["resolve", "--db", str(db_path)])
-    assert resolve.exit_code == 1 and "another kb build is writing" in resolve.output
-    first.stdin.write("\n")
-    first.stdin.flush()
-    first.communicate(timeout=300)
+    try:
+        assert first.stdout.readline().strip() == "held"  # inside its first write transaction
+        second = CliRunner().invoke(cli, ["build", str(kill_setup["folder"]), "--db", str(db_path)])
+        assert second.exit_code == 1
+        assert f"Error: another kb build is writing {db_path}" in second.output
+        resolve = CliRunner().invoke(cli, ["resolve", "--db", str(db_path)])
+        assert resolve.exit_code == 1 and "another kb build is writing" in resolve.output
+        first.stdin.write("\n")
+        first.stdin.flush()
+        first.communicate(timeout=300)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
     assert first.returncode == 0
     assert check_sound(db_path, mentions_by_document(kill_setup["before"])) == 12
     assert all_rows(db_path) == all_rows(kill_setup["before"])
