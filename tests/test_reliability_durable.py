@@ -396,7 +396,8 @@ def test_a_documents_mentions_do_not_depend_on_the_other_documents_or_their_orde
     pipeline.build([], empty, Settings(), progress=False)
     alone: dict[str, list[tuple]] = {}
     for document in documents:
-        with closing(sqlite3.connect(empty)) as source, closing(sqlite3.connect(tmp_path / f"alone-{document['id']}.db")) as copy:
+        target = tmp_path / f"alone-{document['id']}.db"
+        with closing(sqlite3.connect(empty)) as source, closing(sqlite3.connect(target)) as copy:
             source.backup(copy)
         alone.update(mentions_of(f"alone-{document['id']}", [document]))
     builds["each alone"] = alone
@@ -405,7 +406,10 @@ def test_a_documents_mentions_do_not_depend_on_the_other_documents_or_their_orde
         assert differ == [], f"{name}: {len(differ)} documents get other mentions: {differ[:5]}"
     # The whole builds agree on the entities and co-mentions too (an unresolved name's type is
     # its mentions' majority label, not that of whichever document came first).
-    derived = "SELECT id, qid, label, type, origin FROM entities UNION ALL SELECT *, '', '' FROM co_mentions ORDER BY 1, 2"
+    derived = (
+        "SELECT id, qid, label, type, origin FROM entities"
+        " UNION ALL SELECT *, '', '' FROM co_mentions ORDER BY 1, 2"
+    )
     for name in ("reversed", "shuffled", "parallel", "halves"):
         assert query(tmp_path / f"{name}.db", derived) == query(tmp_path / "forward.db", derived), name
 
