@@ -181,11 +181,18 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _ensure_fts(db)
 
 
+_FTS = (("documents", ("title", "text"), "porter"), ("entities", ("label", "description"), None))
+
+
 def _ensure_fts(db: sqlite_utils.Database) -> None:
-    # replace=True leaves a complete index alone and rebuilds one whose creation was interrupted
-    # (a search table without its triggers would silently stop following the documents).
-    db["documents"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter", replace=True)
-    db["entities"].enable_fts(["label", "description"], create_triggers=True, replace=True)
+    """Full-text search on documents and entities, kept up to date by triggers. An index whose
+    setup was interrupted (a search table without all its triggers would silently stop following
+    its table) is built again; a complete one is left alone."""
+    for name, columns, tokenize in _FTS:
+        table = db[name]
+        triggers = {trigger.name for trigger in table.triggers}
+        if not (table.detect_fts() and {f"{name}_ai", f"{name}_ad", f"{name}_au"} <= triggers):
+            table.enable_fts(list(columns), create_triggers=True, tokenize=tokenize, replace=True)
 
 
 def stored_state(db: sqlite_utils.Database) -> dict[str, tuple[str, str | None]]:
