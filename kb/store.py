@@ -25,6 +25,7 @@ Durability and concurrency:
 from __future__ import annotations
 
 import fcntl
+import os
 import sqlite3
 import time
 from collections.abc import Container, Iterable, Iterator
@@ -44,6 +45,21 @@ BUSY_TIMEOUT_MS = 30_000
 
 class DatabaseBusy(ValueError):
     """Another kb build or resolve is writing the database (see :func:`build_lock`)."""
+
+
+#: The lock files this process holds (see :func:`build_lock`). A forked child (spaCy's ``-j``
+#: workers) closes its copies at once: the lock then dies with the build that took it, not with
+#: its last worker (workers can outlive a killed build).
+_HELD_LOCKS: set = set()
+
+
+def _close_inherited_locks() -> None:
+    for handle in list(_HELD_LOCKS):
+        handle.close()  # closing, not unlocking: the lock is shared with the parent's copy
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
@@ -87,9 +103,11 @@ def build_lock(db_path: str | Path, timeout: float = 0.0) -> Iterator[None]:
         raise ValueError(f"{db_path}: cannot open its lock file {lock_path}: {error.strerror}") from error
     with handle:
         _acquire(handle, db_path, timeout)
+        _HELD_LOCKS.add(handle)
         try:
             yield
         finally:
+            _HELD_LOCKS.discard(handle)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -257,6 +259,28 @@ def test_a_killed_build_leaves_whole_documents_and_a_rerun_completes_it(kill_set
     build_here(kill_setup["folder"], db_path, batch_size=4)
     assert all_rows(db_path) == reference
     assert check_sound(db_path, mentions_by_document(kill_setup["before"])) == 12
+
+
+def test_a_killed_parallel_build_releases_its_lock_and_a_rerun_completes_it(kill_setup, tmp_path):
+    """With ``-j 2`` spaCy's worker processes can outlive a killed build; the lock must not."""
+    from kb.store import build_lock
+
+    db_path = tmp_path / "kb.db"
+    process = kb_command("build", kill_setup["folder"], "--db", db_path, "--config", kill_setup["config"], "-j", "2",
+                         stop=("recognise", 7, "kill"), start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # no pipe: workers hold it open
+    try:
+        assert process.wait(timeout=300) == -9
+        with build_lock(db_path):  # free at once, though the workers may still be alive
+            pass
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # the orphaned workers of the killed build
+        except ProcessLookupError:
+            pass
+    assert check_sound(db_path, mentions_by_document(kill_setup["before"])) == 4
+    build_here(kill_setup["folder"], db_path, batch_size=4, processes=2)
+    assert all_rows(db_path) == all_rows(kill_setup["before"])
 
 
 @pytest.mark.parametrize(("point", "n", "stored"), CHANGE_KILLS, ids=[f"{p}#{n}" for p, n, _ in CHANGE_KILLS])

@@ -1,3 +1,4 @@
+import os
 import signal
 import sqlite3
 import subprocess
@@ -220,3 +221,27 @@ def test_a_new_document_at_an_old_path_replaces_only_documents_the_build_no_long
 def test_no_lock_file_is_needed_where_no_database_can_be(tmp_path):
     with store.build_lock(tmp_path / "missing" / "kb.db"):
         pass
+
+
+def test_a_killed_writer_leaves_no_lock_behind_even_if_its_forked_workers_live_on(tmp_path):
+    path = tmp_path / "kb.db"
+    script = (
+        "import os, sys, time\nfrom kb import store\n"
+        f"with store.build_lock({str(path)!r}):\n"
+        "    child = os.fork()\n"
+        "    if child == 0:\n        time.sleep(60)\n        os._exit(0)\n"
+        "    print(child, flush=True)\n    time.sleep(60)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[1])
+    worker = int(holder.stdout.readline())
+    try:
+        with pytest.raises(store.DatabaseBusy):
+            with store.build_lock(path):
+                pass
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        with store.build_lock(path):  # the worker still runs, the lock is free
+            pass
+    finally:
+        os.kill(worker, signal.SIGKILL)
