@@ -21,6 +21,7 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from . import store
+from .lock import build_lock
 from .ingest import read_inputs
 from .kbase import KnowledgeBase
 from .link import LinkResult, is_unresolved, link_document
@@ -122,13 +123,13 @@ def _open(
 
 
 def _one_writer(function):
-    """Run a build or resolve holding the database's writer lock (:func:`store.build_lock`):
+    """Run a build or resolve holding the database's writer lock (:func:`kb.lock.build_lock`):
     a second one started on the same database stops with a clear message."""
 
     @functools.wraps(function)
     def locked(*args, **kwargs):
         db_path = inspect.signature(function).bind(*args, **kwargs).arguments["db_path"]
-        with store.build_lock(db_path):
+        with build_lock(db_path):
             return function(*args, **kwargs)
 
     return locked

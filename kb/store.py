@@ -18,16 +18,13 @@ Durability and concurrency:
 - The database is in WAL mode and a build's write transactions are short (one batch of already
   linked documents), so Datasette and other readers keep getting answers while a build runs,
   and see each batch appear whole.
-- One build (or resolve) writes a database at a time: :func:`build_lock` refuses a second one
-  with a clear message instead of letting two interleave.
+- One build (or resolve) writes a database at a time: :func:`kb.lock.build_lock` refuses a
+  second one with a clear message instead of letting two interleave.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
-import time
 from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -41,25 +38,6 @@ from .records import Document, Entity, Link, Mention
 
 #: How long a write waits for another connection's write transaction before giving up (ms).
 BUSY_TIMEOUT_MS = 30_000
-
-
-class DatabaseBusy(ValueError):
-    """Another kb build or resolve is writing the database (see :func:`build_lock`)."""
-
-
-#: The lock files this process holds (see :func:`build_lock`). A forked child (spaCy's ``-j``
-#: workers) closes its copies at once: the lock then dies with the build that took it, not with
-#: its last worker (workers can outlive a killed build).
-_HELD_LOCKS: set = set()
-
-
-def _close_inherited_locks() -> None:
-    for handle in list(_HELD_LOCKS):
-        handle.close()  # closing, not unlocking: the lock is shared with the parent's copy
-    _HELD_LOCKS.clear()
-
-
-os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
@@ -79,51 +57,6 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         db.close()
         raise ValueError(f"{path}: not a kb database ({error})") from error
     return db
-
-
-@contextmanager
-def build_lock(db_path: str | Path, timeout: float = 0.0) -> Iterator[None]:
-    """Hold the database's writer lock (``DB.lock`` beside it) while a build or resolve runs.
-
-    A second build on the same database waits up to ``timeout`` seconds (default: none) and
-    then raises :class:`DatabaseBusy` naming the file, rather than interleaving its writes with
-    the first one's. The lock is an advisory ``flock``: the kernel drops it when the holder
-    exits, even by SIGKILL, so a killed build never leaves a stale lock behind.
-    """
-    if str(db_path) == ":memory:":
-        yield
-        return
-    lock_path = Path(f"{db_path}.lock")
-    try:
-        handle = open(lock_path, "a+b")
-    except OSError as error:
-        if not Path(db_path).exists():
-            yield  # nothing to protect: opening the database fails with its own message
-            return
-        raise ValueError(f"{db_path}: cannot open its lock file {lock_path}: {error.strerror}") from error
-    with handle:
-        _acquire(handle, db_path, timeout)
-        _HELD_LOCKS.add(handle)
-        try:
-            yield
-        finally:
-            _HELD_LOCKS.discard(handle)
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _acquire(handle, db_path: str | Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"another kb build is writing {db_path}; wait for it to finish and run this "
-                    "again (unchanged documents are skipped), or build into another --db"
-                ) from None
-            time.sleep(0.05)
 
 
 @contextmanager

@@ -263,7 +263,7 @@ def test_a_killed_build_leaves_whole_documents_and_a_rerun_completes_it(kill_set
 
 def test_a_killed_parallel_build_releases_its_lock_and_a_rerun_completes_it(kill_setup, tmp_path):
     """With ``-j 2`` spaCy's worker processes can outlive a killed build; the lock must not."""
-    from kb.store import build_lock
+    from kb.lock import build_lock
 
     db_path = tmp_path / "kb.db"
     process = kb_command("build", kill_setup["folder"], "--db", db_path, "--config", kill_setup["config"], "-j", "2",
