@@ -6,6 +6,8 @@ settings) cost nothing: the spaCy model is not even loaded when there is nothing
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import sqlite3
 import sys
@@ -21,6 +23,7 @@ from tqdm import tqdm
 
 from . import store
 from .chunking import piece_limit, recognise_in_chunks
+from .lock import build_lock
 from .ingest import read_inputs
 from .kbase import KnowledgeBase
 from .link import LinkResult, is_unresolved, link_document
@@ -167,6 +170,20 @@ def _creatable(path: str | Path, what: str) -> str | Path:
     return path
 
 
+def _one_writer(function):
+    """Run a build or resolve holding the database's writer lock (:func:`kb.lock.build_lock`):
+    a second one started on the same database stops with a clear message."""
+
+    @functools.wraps(function)
+    def locked(*args, **kwargs):
+        db_path = inspect.signature(function).bind(*args, **kwargs).arguments["db_path"]
+        with build_lock(db_path):
+            return function(*args, **kwargs)
+
+    return locked
+
+
+@_one_writer
 def build(
     paths: Iterable[str | Path],
     db_path: str | Path,
@@ -187,6 +204,7 @@ def build(
     db, knowledge_base, signature = _open(db_path, kb_path, settings)
     stored = store.stored_state(db)
     todo: list[Document] = []
+    current: set[str] = set()  # ids read: never replaced as another document's old version
     for item in read_inputs(paths):
         if isinstance(item, Problem):
             report.problems.append(item)
@@ -195,15 +213,17 @@ def build(
                 on_problem(item)
             continue
         report.documents += 1
+        current.add(item.id)
         if stored.get(item.id) == (item.content_hash, signature):
             report.unchanged += 1
         else:
             todo.append(item)
-    _process(db, todo, knowledge_base, settings, signature, report, progress, on_problem)
+    _process(db, todo, knowledge_base, settings, signature, report, progress, on_problem, current)
     report.seconds = time.perf_counter() - started
     return report
 
 
+@_one_writer
 def resolve(
     db_path: str | Path,
     settings: Settings,
@@ -232,9 +252,12 @@ def _process(
     report: BuildReport,
     progress: bool | None,
     on_problem: Callable[[Problem], None] | None = None,
+    current: set[str] | None = None,
 ) -> None:
-    """Recognise, link and store ``todo`` batch by batch; then refresh the derived tables.
-    Does nothing (and loads no model) when there is nothing to do."""
+    """Recognise, link and store ``todo`` batch by batch, one short write transaction per batch
+    of linked documents (recognition and linking happen outside it, so readers and a kill
+    only ever see whole batches). ``current``: the ids the build read (see
+    :func:`store.write_document`). Does nothing (and loads no model) when there is nothing to do."""
     if not todo:
         return
     nlp = make_nlp(settings, knowledge_base)
@@ -242,15 +265,16 @@ def _process(
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(todo), unit="doc", desc="kb build", disable=not show) as bar:
         for results in _isolating(nlp, todo, knowledge_base, settings, report, on_problem):
-            with db.conn:
+            with store.transaction(db):
                 for document, result in results:
                     entities = list(result.new_entities)
                     if separate_kb:
                         entities += _entities_to_copy(result, knowledge_base)
-                    store.write_document(db, document, result.links, result.unlinked, entities, signature)
+                    store.write_document(
+                        db, document, result.links, result.unlinked, entities, signature, current
+                    )
                     report.count(result)
             bar.update(len(results))
-    store.refresh_derived(db)
 
 
 def _isolating(

@@ -6,16 +6,27 @@ Tables (the knowledge-base tables `entities`, `aliases`, `claims`, `overrides` c
 - ``documents``: one row per article, with the text that mention offsets point into.
 - ``mentions``: one row per recognised name: offsets, surface, label, linked entity, score,
   runner-up and the sentence it stands in.
-- ``co_mentions``: entity pairs that appear in the same documents (derived, rebuilt per build).
+- ``co_mentions``: entity pairs that appear in the same documents (derived, kept in step with
+  the mentions in the same transaction).
 
-Every document is written in the same transaction as its mentions, so a failure never leaves a
-document half-written, and a changed document's old mentions go only when its new ones arrive.
+Durability and concurrency:
+
+- Every document is written in the same transaction as its mentions, its full-text index entry
+  (triggers), its co-mention counts and the pruning of the unresolved entities it no longer
+  names. A killed build therefore leaves whole documents only, and a changed document's old
+  mentions go only when its new ones arrive.
+- The database is in WAL mode and a build's write transactions are short (one batch of already
+  linked documents), so Datasette and other readers keep getting answers while a build runs,
+  and see each batch appear whole.
+- One build (or resolve) writes a database at a time: :func:`kb.lock.build_lock` refuses a
+  second one with a clear message instead of letting two interleave.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,13 +36,20 @@ from . import kbase as knowledge
 from .records import Document, Entity, Link, Mention
 
 
+#: How long a write waits for another connection's write transaction before giving up (ms).
+BUSY_TIMEOUT_MS = 30_000
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) a kb database with the full schema in place.
 
+    WAL mode lets readers (Datasette) run during a build; the busy timeout makes a writer wait
+    for another connection's short write transaction instead of failing at once.
     Raises ValueError naming the file when it exists but is not a SQLite database.
     """
     db = sqlite_utils.Database(path)
     try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA journal_mode = WAL")
         ensure_schema(db)
@@ -39,6 +57,24 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         db.close()
         raise ValueError(f"{path}: not a kb database ({error})") from error
     return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction, begun IMMEDIATE (taking the write lock up front, waiting up to the
+    busy timeout for another writer), committed on success and rolled back on any error.
+
+    A transaction the caller left open (an uncommitted write) is joined and committed with it,
+    as ``with db.conn:`` would."""
+    conn = db.conn
+    if not conn.in_transaction:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -96,11 +132,18 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _ensure_fts(db)
 
 
+_FTS = (("documents", ("title", "text"), "porter"), ("entities", ("label", "description"), None))
+
+
 def _ensure_fts(db: sqlite_utils.Database) -> None:
-    if not db["documents"].detect_fts():
-        db["documents"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
-    if not db["entities"].detect_fts():
-        db["entities"].enable_fts(["label", "description"], create_triggers=True)
+    """Full-text search on documents and entities, kept up to date by triggers. An index whose
+    setup was interrupted (a search table without all its triggers would silently stop following
+    its table) is built again; a complete one is left alone."""
+    for name, columns, tokenize in _FTS:
+        table = db[name]
+        triggers = {trigger.name for trigger in table.triggers}
+        if not (table.detect_fts() and {f"{name}_ai", f"{name}_ad", f"{name}_au"} <= triggers):
+            table.enable_fts(list(columns), create_triggers=True, tokenize=tokenize, replace=True)
 
 
 def stored_state(db: sqlite_utils.Database) -> dict[str, tuple[str, str | None]]:
@@ -164,11 +207,14 @@ def write_document(
     unlinked: Iterable[Mention],
     entities: Iterable[Entity],
     linked_with: str | None,
+    current: Container[str] | None = None,
 ) -> None:
     """Replace a document, its mentions, and add the entities they point to.
 
-    A stored document read from the same path under another id (the file's text changed, so its
-    content-hash id did) is the old version of this one and goes too.
+    ``current`` are the ids of the documents the build read. A stored document read from the
+    same path under another id that is not among them (the file's text changed, so its
+    content-hash id did) is the old version of this one and goes too. Without ``current``
+    (relinking stored documents) nothing is replaced by path.
 
     ``entities`` are the records the links refer to: unresolved names (added when missing) and
     entities of a separate knowledge-base file (upserted whole, so edits there reach the
@@ -176,15 +222,13 @@ def write_document(
     """
     conn = db.conn
     knowledge.copy_entities(db, entities)
-    conn.execute("DELETE FROM mentions WHERE document_id = ?", (document.id,))
-    if document.path:
-        # The same file with new text (hence a new content-hash id) replaces its old version.
-        conn.execute(
-            "DELETE FROM mentions WHERE document_id IN"
-            " (SELECT id FROM documents WHERE path = ? AND id != ?)",
-            (document.path, document.id),
-        )
-        conn.execute("DELETE FROM documents WHERE path = ? AND id != ?", (document.path, document.id))
+    replaced = _versions_of(conn, document, current)
+    named = _entities_named_by(conn, replaced)
+    _count_co_mentions(conn, replaced, -1)
+    marks = ",".join("?" * len(replaced))
+    conn.execute(f"DELETE FROM mentions WHERE document_id IN ({marks})", replaced)
+    # The same file with new text (hence a new content-hash id) replaces its old version.
+    conn.execute(f"DELETE FROM documents WHERE id IN ({marks}) AND id != ?", [*replaced, document.id])
     row = document_row(document, linked_with)
     columns = ", ".join(row)
     updates = ", ".join(f"{key} = excluded.{key}" for key in row if key != "id")
@@ -202,11 +246,87 @@ def write_document(
         " :text, :label, :entity_id, :score, :runner_up_id, :runner_up_score, :sentence, :source)",
         rows,
     )
+    _count_co_mentions(conn, [document.id], +1)
+    _settle_unresolved(conn, {*named, *_entities_named_by(conn, [document.id])})
+
+
+def _versions_of(conn: sqlite3.Connection, document: Document, current: Container[str] | None) -> list[str]:
+    """The stored documents a new version of ``document`` replaces: the same id, and documents
+    read from the same path under another id that the build no longer read (a document that
+    is still current stays, e.g. one that moved down a JSON-lines file, whose paths are lines)."""
+    ids = [document.id]
+    if document.path and current is not None:
+        ids += [
+            i for (i,) in conn.execute(
+                "SELECT id FROM documents WHERE path = ? AND id != ?", (document.path, document.id)
+            )
+            if i not in current
+        ]
+    return ids
+
+
+def _entities_named_by(conn: sqlite3.Connection, document_ids: list[str]) -> list[str]:
+    """Entities (or runners-up) the stored mentions of these documents point to."""
+    marks = ",".join("?" * len(document_ids))
+    return [
+        i for (i,) in conn.execute(
+            f"SELECT entity_id FROM mentions WHERE document_id IN ({marks}) UNION"
+            f" SELECT runner_up_id FROM mentions WHERE document_id IN ({marks})",
+            [*document_ids, *document_ids],
+        )
+        if i is not None
+    ]
+
+
+def _count_co_mentions(conn: sqlite3.Connection, document_ids: list[str], step: int) -> None:
+    """Add ``step`` (+1 or -1) to the count of every entity pair these documents mention
+    together: keeps ``co_mentions`` in step with the mentions inside the writing transaction."""
+    marks = ",".join("?" * len(document_ids))
+    conn.execute(
+        f"""INSERT INTO co_mentions (entity_id, other_id, documents)
+        WITH present AS (
+            SELECT DISTINCT document_id, entity_id FROM mentions
+            WHERE document_id IN ({marks}) AND entity_id IS NOT NULL
+        )
+        SELECT a.entity_id, b.entity_id, ? * count(*) FROM present a
+        JOIN present b ON a.document_id = b.document_id AND a.entity_id != b.entity_id
+        WHERE true GROUP BY a.entity_id, b.entity_id
+        ON CONFLICT (entity_id, other_id) DO UPDATE SET documents = documents + excluded.documents""",
+        [*document_ids, step],
+    )
+    if step < 0:
+        conn.execute(
+            "DELETE FROM co_mentions WHERE documents <= 0 AND entity_id IN (SELECT entity_id"
+            f" FROM mentions WHERE document_id IN ({marks}) AND entity_id IS NOT NULL)",
+            document_ids,
+        )
+
+
+def _settle_unresolved(conn: sqlite3.Connection, entity_ids: set[str]) -> None:
+    """Keep the unresolved entities among ``entity_ids`` in step with their mentions: delete the
+    ones no mention points to any more, and give the others the type most of their mentions
+    have (ties: alphabetical), so that it does not depend on which document came first."""
+    for entity_id in sorted(entity_ids):
+        conn.execute(
+            "DELETE FROM entities WHERE id = ? AND origin = 'unresolved'"
+            " AND NOT EXISTS (SELECT 1 FROM mentions WHERE entity_id = ?)"
+            " AND NOT EXISTS (SELECT 1 FROM mentions WHERE runner_up_id = ?)",
+            (entity_id, entity_id, entity_id),
+        )
+        conn.execute(
+            "UPDATE entities SET type = coalesce((SELECT label FROM mentions WHERE entity_id = ?"
+            " GROUP BY label ORDER BY count(*) DESC, label LIMIT 1), type)"
+            " WHERE id = ? AND origin = 'unresolved'",
+            (entity_id, entity_id),
+        )
 
 
 def refresh_co_mentions(db: sqlite_utils.Database) -> None:
-    """Rebuild the co_mentions table from the mentions (cheap: distinct pairs per document)."""
-    with db.conn:
+    """Rebuild the co_mentions table from the mentions (cheap: distinct pairs per document).
+
+    :func:`write_document` keeps the table in step already; this recount repairs a database
+    written by an older kb, or by hand."""
+    with transaction(db):
         db.execute("DELETE FROM co_mentions")
         db.execute(
             """INSERT INTO co_mentions (entity_id, other_id, documents)
@@ -220,14 +340,15 @@ def refresh_co_mentions(db: sqlite_utils.Database) -> None:
 
 
 def refresh_derived(db: sqlite_utils.Database) -> None:
-    """After a build: recount co-mentions, then drop unresolved entities nothing points to."""
+    """Recount co-mentions, then drop unresolved entities nothing points to (a full repair;
+    builds keep both in step document by document)."""
     refresh_co_mentions(db)
     prune_unresolved(db)
 
 
 def prune_unresolved(db: sqlite_utils.Database) -> int:
     """Delete unresolved entities no mention points to any more; returns how many."""
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             "DELETE FROM entities WHERE origin = 'unresolved' AND id NOT IN"
             " (SELECT entity_id FROM mentions WHERE entity_id IS NOT NULL)"
