@@ -78,7 +78,7 @@ def link_batches(
         documents,
         recognise(
             nlp, texts, knowledge_base.keeps_article, settings.batch_size, settings.processes,
-            settings.sentence_limit,
+            settings.sentence_limit, settings.weapon_context,
         ),
     )
     while batch := list(islice(recognised, settings.batch_size)):

@@ -88,6 +88,18 @@ def build_pipeline(
     return nlp
 
 
+def known_names(nlp: Language) -> dict[str, str]:
+    """The names the pipeline's EntityRulers know, each with its type (a curated name's type
+    wins over an imported one's): what span repair checks names against."""
+    known: dict[str, str] = {}
+    for name in ("kb_more_names", "kb_names"):
+        if name in nlp.pipe_names:
+            for pattern in nlp.get_pipe(name).patterns:
+                if isinstance(pattern["pattern"], str):
+                    known[pattern["pattern"]] = pattern["label"]
+    return known
+
+
 def _add_ruler(nlp: Language, name: str, patterns: list[dict], **where) -> None:
     if patterns:
         ruler = nlp.add_pipe(
