@@ -28,15 +28,16 @@ _TAIL_WORDS = re.compile(r"(?: (?:of|the|and|for|in|on|at|to))+$")
 _HEAD_TITLE = re.compile(r"(?:the )?([A-Z][a-z]+(?: [A-Z][a-z]+)?) of (?:the )?(?=[A-Z])")
 _GLUED = re.compile(r"(?<=[a-z])([A-Z][a-z]+)")
 _AFTER_TITLE = re.compile(r"[A-Z][a-z]+ (?:[A-Z][a-z]+(?:-[A-Z][a-z]+)? )*?(?:of )?(?:the )?(?=[A-Z])")
+_FUNCTION_WORDS = frozenset("of the and for on in to at by".split())
 _DEFINED = re.compile(r"((?:[A-Za-z][\w'’-]* ){1,8})\(([A-Z][A-Z-]{1,9})\)")
 
 
 def repair(ents: list[Ent], context: Context) -> list[Ent]:
     """Run every repair step in order; the result is sorted and without overlaps."""
     steps: list[Callable[[list[Ent], Context], list[Ent]]] = [
-        trim_edges, split_glued_titles, out_of_scope, split_known_prefix, merge_of_names, institutions,
-        addressed_people, places_after_titles, extend_people_left, people_after_titles, places_in_lists,
-        acronyms,
+        trim_edges, split_glued_titles, out_of_scope, acronyms, split_known_prefix, merge_of_names,
+        institutions, addressed_people, places_after_titles, extend_people_left, people_after_titles,
+        places_in_lists,
     ]
     if context.weapons:
         steps.append(weapons_from_context)
@@ -103,10 +104,12 @@ def acronyms(ents: list[Ent], context: Context) -> list[Ent]:
     for match in _DEFINED.finditer(context.text):
         short = match.group(2)
         expansion = _expansion(match.group(1).split(), short)
-        if expansion is None:
+        if expansion is None or len(expansion.split()) > len(short) + 2:
             continue
-        if expansion[0].islower():
+        if expansion.islower():
             result = [e for e in result if context.text[e.start : e.end] != short or e.known]
+            continue
+        if not all(w[0].isupper() for w in expansion.split() if w not in _FUNCTION_WORDS):
             continue
         taken = [(e.start, e.end) for e in result]
         for found in re.finditer(rf"(?<![\w]){re.escape(short)}(?!\w)", context.text):
@@ -116,16 +119,20 @@ def acronyms(ents: list[Ent], context: Context) -> list[Ent]:
 
 
 def _expansion(words: list[str], short: str) -> str | None:
-    """The words before "(ABC)" whose initials spell the acronym, or None."""
-    letters = short.lower()
-    significant = 0
-    for index in range(len(words) - 1, -1, -1):
-        word = words[index]
-        if word.lower() in ("of", "the", "and", "for", "on", "in"):
+    """The words before "(ABC)" that the acronym abbreviates, or None: each of its letters, from
+    the last, is found in them in order, the first at the start of a word (Schwartz and Hearst's
+    rule, so "South-East Asia" may give "SEA" and "Southeast Asia" "SEA" too)."""
+    long = " ".join(words[-(len(short) + 4) :])
+    position = len(long) - 1
+    for index in range(len(short) - 1, -1, -1):
+        letter = short[index].lower()
+        if not letter.isalnum():
             continue
-        significant += 1
-        if significant == len(letters):
-            phrase = words[index:]
-            initials = "".join(w[0] for w in phrase if w.lower() not in ("of", "the", "and", "for", "on", "in"))
-            return " ".join(phrase) if initials.lower() == letters else None
-    return None
+        while position >= 0 and (
+            long[position].lower() != letter or (index == 0 and position > 0 and long[position - 1].isalnum())
+        ):
+            position -= 1
+        if position < 0:
+            return None
+        position -= 1
+    return long[long.rfind(" ", 0, position + 1) + 1 :]
