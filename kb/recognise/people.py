@@ -9,6 +9,7 @@ from dataclasses import replace
 from .context import _NAME_WORD, Context, Ent, _overlaps
 
 _PERSON_RUN = re.compile(rf"^ ({_NAME_WORD}(?: {_NAME_WORD}){{1,2}})(?=[;,.:!?)]| [a-z(]|\s*$)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n][\"'”’]?\s*)$")
 _ADDRESS = re.compile(r"(?<![\w])(?:Mr|Mrs|Ms|Dr|Mr\.|Mrs\.|Ms\.|Dr\.|Madam|Mister) $")
 _ADDRESSED = re.compile(rf"(?<![\w])(?:Mr|Mrs|Ms|Dr)\.? ({_NAME_WORD})(?! [A-Z])")
 
@@ -31,22 +32,34 @@ def addressed_people(ents: list[Ent], context: Context) -> list[Ent]:
 def extend_people_left(ents: list[Ent], context: Context) -> list[Ent]:
     """A first name the model left out in front of a person span ("… of Examplestan Kyra
     [Varga]"): up to two capitalised words that are no title, no ordinary word and no known
-    name of another kind."""
+    name of another kind. At a sentence's start, where any capitalised word may stand, only
+    when the document writes the longer name elsewhere too."""
     taken = [(e.start, e.end) for e in ents]
     result = []
     for ent in ents:
         start = ent.start
         if ent.label == "PERSON" and not context.is_ordinary(context.text[ent.start : ent.end]):
-            for _ in range(2):
-                match = re.search(rf"(?<![\w'’.-])({_NAME_WORD}) $", context.text[max(0, start - 40) : start])
-                if not match:
-                    break
-                word_start = start - len(match.group(0))
-                if _overlaps(word_start, start - 1, taken) or not _could_be_name(match.group(1), context, word_start):
-                    break
-                start = word_start
+            start = _first_name_start(ent, context, taken)
         result.append(replace(ent, start=start, known="") if start != ent.start else ent)
     return result
+
+
+def _first_name_start(ent: Ent, context: Context, taken: list[tuple[int, int]]) -> int:
+    """Where a person's name begins once the first names before the span are taken in."""
+    start = ent.start
+    for _ in range(2):
+        match = re.search(rf"(?<![\w'’.-])({_NAME_WORD}) $", context.text[max(0, start - 40) : start])
+        if not match:
+            break
+        word_start = start - len(match.group(0))
+        if _overlaps(word_start, start - 1, taken) or not _could_be_name(match.group(1), context, word_start):
+            break
+        if _SENTENCE_START.search(context.text[max(0, word_start - 3) : word_start]) and (
+            context.text.count(context.text[word_start : ent.end]) < 2
+        ):
+            break
+        start = word_start
+    return start
 
 
 def _could_be_name(word: str, context: Context, start: int | None = None) -> bool:

@@ -111,11 +111,18 @@ def acronyms(ents: list[Ent], context: Context) -> list[Ent]:
             continue
         if not all(w[0].isupper() for w in expansion.split() if w not in _FUNCTION_WORDS):
             continue
+        label = _label_at(result, match.start(2) - 2, "ORG")
         taken = [(e.start, e.end) for e in result]
         for found in re.finditer(rf"(?<![\w]){re.escape(short)}(?!\w)", context.text):
             if not _overlaps(*found.span(), taken):
-                result.append(Ent(*found.span(), "ORG"))
+                result.append(Ent(*found.span(), label))
     return result
+
+
+def _label_at(ents: list[Ent], end: int, default: str) -> str:
+    """The label of the span ending at ``end`` (an acronym's expansion: a programme's acronym
+    is a programme), else ``default``."""
+    return next((e.label for e in ents if e.end == end), default)
 
 
 def _expansion(words: list[str], short: str) -> str | None:
