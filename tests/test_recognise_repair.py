@@ -161,3 +161,13 @@ def test_weapons_found_from_context_and_split_at_slashes():
 def test_weapon_nouns_after_places_or_sentence_starts_are_no_weapons():
     text = "Alphania missiles hit. Many drones flew. Falcons fly."
     assert found(text, ("Alphania", "GPE")) == [("Alphania", "GPE")]
+
+
+def test_two_places_after_in_are_split():
+    text = "Two clinics were built in Novaya Reka and Dolsk last year."
+    assert found(text, ("Novaya Reka and Dolsk", "ORG")) == [("Novaya Reka", "GPE"), ("Dolsk", "GPE")]
+
+
+def test_a_surname_used_with_mr_makes_the_full_name_a_person():
+    text = "Ivan Orlin reported on the budget. Mr Orlin also said more."
+    assert found(text, ("Ivan Orlin", "ORG"), ("Orlin", "ORG", 1)) == [("Ivan Orlin", "PERSON"), ("Orlin", "PERSON")]

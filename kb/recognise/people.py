@@ -16,10 +16,16 @@ _ADDRESSED = re.compile(rf"(?<![\w])(?:Mr|Mrs|Ms|Dr)\.? ({_NAME_WORD})(?! [A-Z])
 
 def addressed_people(ents: list[Ent], context: Context) -> list[Ent]:
     """A name after a form of address ("Mr Varga", "Ms Kyra Varga") is a person: the model's
-    other label is corrected, and a capitalised word it skipped is added."""
+    other label is corrected, and a capitalised word it skipped is added. One sense per
+    document: a span ending in such a surname ("Kyra Varga" tagged ORG) is that person too."""
+    surnames = {m.group(1) for m in _ADDRESSED.finditer(context.text)}
     result = []
     for ent in ents:
-        if not ent.known and ent.label in ("ORG", "GPE", "NORP", "FAC") and _ADDRESS.search(context.text, 0, ent.start):
+        surface = context.text[ent.start : ent.end]
+        addressed = _ADDRESS.search(context.text, max(0, ent.start - 8), ent.start)
+        if not ent.known and ent.label in ("ORG", "GPE", "NORP", "FAC") and (
+            addressed or (" " in surface and surface.split(" ")[-1] in surnames)
+        ):
             ent = replace(ent, label="PERSON")
         result.append(ent)
     taken = [(e.start, e.end) for e in result]

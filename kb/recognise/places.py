@@ -18,6 +18,8 @@ _UNTAGGED_INSTITUTION = re.compile(rf"(?<![\w'’-])({_NAME_WORD}(?: {_NAME_WORD
 _ENDS_INSTITUTION = re.compile(rf"(?:{INSTITUTIONS.pattern})$")
 _TITLE_OF = re.compile(r"(?<![\w])([A-Z][a-z]+) of (?:the )?$")
 _OF_NAME = re.compile(rf" of (?:the )?({_NAME_WORD})")
+_TWO_PLACES = re.compile(rf"({_NAME_WORD}(?: {_NAME_WORD})?) and ({_NAME_WORD}(?: {_NAME_WORD})?)")
+_AFTER_IN = re.compile(r"(?<![\w])in $")
 _LIST_GAP = re.compile(r"^(?:, | and |, and )$")
 _LIST_GOES_ON = re.compile(rf", ({_NAME_WORD}),? and ")
 _LIST_NEXT = re.compile(rf"(?:, | and |, and )({_NAME_WORD})(?=[;,.:!?]| [a-z]| and |\s*$)")
@@ -128,6 +130,21 @@ def places_after_titles(ents: list[Ent], context: Context) -> list[Ent]:
         if tail and not _overlaps(tail.start(1), tail.end(1), [(e.start, e.end) for e in ents]):
             ent = Ent(ent.start, tail.end(1), "GPE")
         result.append(ent)
+    return result
+
+
+def places_after_in(ents: list[Ent], context: Context) -> list[Ent]:
+    """"in Alpha and Beta": a span the model made of two names joined by "and" after the
+    preposition "in" is two places."""
+    result = []
+    for ent in ents:
+        match = _TWO_PLACES.fullmatch(context.text, ent.start, ent.end)
+        if match and not ent.known and ent.label in ("ORG", "GPE", "PERSON") and _AFTER_IN.search(
+            context.text, max(0, ent.start - 4), ent.start
+        ):
+            result += [Ent(*match.span(1), "GPE"), Ent(*match.span(2), "GPE")]
+        else:
+            result.append(ent)
     return result
 
 

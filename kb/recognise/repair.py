@@ -17,7 +17,7 @@ from dataclasses import replace
 from .context import Context, Ent, _overlaps, lower_words
 from .people import addressed_people, extend_people_left, people_after_titles
 from .places import (
-    institutions, merge_of_names, places_after_titles, places_in_lists, split_known_prefix,
+    institutions, merge_of_names, places_after_in, places_after_titles, places_in_lists, split_known_prefix,
 )
 from .vocabulary import OUT_OF_SCOPE, TITLES
 from .weapons import weapons_from_context
@@ -37,7 +37,7 @@ def repair(ents: list[Ent], context: Context) -> list[Ent]:
     steps: list[Callable[[list[Ent], Context], list[Ent]]] = [
         trim_edges, split_glued_titles, out_of_scope, acronyms, split_known_prefix, merge_of_names,
         institutions, addressed_people, places_after_titles, extend_people_left, people_after_titles,
-        places_in_lists,
+        places_after_in, places_in_lists,
     ]
     if context.weapons:
         steps.append(weapons_from_context)
