@@ -78,7 +78,7 @@ def mentions_of(
     context = Context(text, lower_words(text), known or {}, weapons, {t.idx: t.tag_ for t in doc})
     ents = [Ent(s.start_char, s.end_char, s.label_, s.ent_id_) for s in doc.ents if s.label_ not in DROPPED_LABELS]
     for ent in repair(ents, context):
-        for start, end in _names_in(doc, ent, keep_article, context):
+        for start, end in _names_in(doc, ent, keep_article, context):  # context.text: read once
             if (start, end) in seen or any(start < e and s < end for s, e in datelines):
                 continue
             seen.add((start, end))
@@ -92,7 +92,7 @@ def _names_in(
     doc: Doc, ent: Ent, keep_article: Callable[[str], bool], context: Context
 ) -> Iterator[tuple[int, int]]:
     """The cleaned (start, end) of each name a repaired span holds; spans that are no names go."""
-    text = doc.text
+    text = context.text
     for piece_start, piece_end in split_pieces(text, ent.start, ent.end, ent.label):
         start, end = clean_span(text, piece_start, piece_end, keep_article)
         if ent.label == "PERSON":
