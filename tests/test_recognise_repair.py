@@ -171,3 +171,10 @@ def test_two_places_after_in_are_split():
 def test_a_surname_used_with_mr_makes_the_full_name_a_person():
     text = "Ivan Orlin reported on the budget. Mr Orlin also said more."
     assert found(text, ("Ivan Orlin", "ORG"), ("Orlin", "ORG", 1)) == [("Ivan Orlin", "PERSON"), ("Orlin", "PERSON")]
+
+
+def test_a_private_agency_of_a_town_stays_apart():
+    text = "Guards of the Omega Protective Agency of Gammaville left."
+    assert found(text, ("Omega Protective Agency", "ORG"), ("Gammaville", "GPE")) == [
+        ("Omega Protective Agency", "ORG"), ("Gammaville", "GPE")
+    ]

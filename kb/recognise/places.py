@@ -7,7 +7,9 @@ import re
 from dataclasses import replace
 
 from .context import _NAME_WORD, Context, Ent, _overlaps, _without_overlaps
-from .vocabulary import COMPANY_WORDS, COUNTRY_FORMS, INSTITUTIONS, PUBLIC_BODIES, STATE_FORMS, TITLES
+from .vocabulary import (
+    COMPANY_WORDS, COUNTRY_FORMS, INSTITUTIONS, PUBLIC_ADJECTIVES, PUBLIC_BODIES, STATE_FORMS, TITLES,
+)
 
 _OF_TAIL = re.compile(r"^(.*\S) of (?:the )?$")
 _OF_GAP = re.compile(r"^ (?:of (?:the )?)?$")
@@ -69,13 +71,16 @@ def merge_of_names(ents: list[Ent], context: Context) -> list[Ent]:
 
 def _merged_label(left: Ent, core: str, context: Context) -> str | None:
     """The label of "<left> of <place>", or None when they stay apart: a person, a title, a
-    company and its seat ("Alpha Trading Co of Springfield")."""
-    words = core.lower().split(" ")
+    company and its seat ("Alpha Trading Co of Springfield", "Alpha Security Agency of
+    Springfield"). A public body's name starts with its kind or a public adjective ("State
+    Rescue Service of X", "Ministry of Energy of X")."""
+    words = core.lower().removeprefix("the ").split(" ")
     if words[-1] in STATE_FORMS and left.label in ("GPE", "ORG", "LOC", "NORP"):
         return "GPE"
     if left.label != "ORG" or left.known or words[-1] in TITLES or COMPANY_WORDS.intersection(words):
         return None
-    return "ORG" if PUBLIC_BODIES.intersection(words) else None
+    public = words[0] in PUBLIC_BODIES or words[0] in PUBLIC_ADJECTIVES
+    return "ORG" if public and PUBLIC_BODIES.intersection(words) else None
 
 
 def _state_form(ent: Ent, context: Context) -> Ent:

@@ -49,6 +49,11 @@ PUBLIC_BODIES = frozenset(
     "fund chamber academy institute authority authorities board cabinet government secretariat "
     "centre center union federation association confederation senate duma army navy".split()
 )
+#: First words of public bodies' names ("State …", "National …", "Federal …").
+PUBLIC_ADJECTIVES = frozenset(
+    "state national federal royal supreme central main general presidential armed constitutional "
+    "public civil joint high chief regional municipal".split()
+)
 #: Words that end a company's name: its "of <place>" is where it sits.
 COMPANY_WORDS = frozenset("inc inc. corp corp. co co. ltd ltd. plc ag gmbh sa spa s.p.a. nv bv llc lp group".split())
 
