@@ -178,3 +178,17 @@ def test_a_private_agency_of_a_town_stays_apart():
     assert found(text, ("Omega Protective Agency", "ORG"), ("Gammaville", "GPE")) == [
         ("Omega Protective Agency", "ORG"), ("Gammaville", "GPE")
     ]
+
+
+def test_a_sub_body_of_an_organisation_is_one_name():
+    text = "The State Audit Committee of the Grain Council met."
+    assert found(text, ("State Audit Committee of the", "ORG"), ("Grain Council", "ORG")) == [
+        ("State Audit Committee of the Grain Council", "ORG")
+    ]
+
+
+def test_a_known_place_glued_to_a_titled_person_is_split():
+    text = "Betaland President Doru Petrascu arrived."
+    assert found(text, ("Betaland President Doru Petrascu", "ORG")) == [
+        ("Betaland", "GPE"), ("President Doru Petrascu", "PERSON")
+    ]

@@ -28,28 +28,39 @@ _LIST_NEXT = re.compile(rf"(?:, | and |, and )({_NAME_WORD})(?=[;,.:!?]| [a-z]| 
 
 
 def split_known_prefix(ents: list[Ent], context: Context) -> list[Ent]:
-    """A person span that starts with a known place or organisation ("Examplestan Ada Varga")
-    is two names: the known one with its type, then the person."""
+    """A span that starts with a known place or organisation and goes on with a person
+    ("Examplestan Ada Varga", "Alpha Council Chair Ada Varga") is two names: the known one with
+    its type, then the person. A span the model did not call a person is split only when the
+    rest is a known person or a title and a name."""
     result = []
     for ent in ents:
         words = context.text[ent.start : ent.end].split(" ")
-        if ent.label != "PERSON" or ent.known or len(words) < 3:
+        cut = 0 if ent.known or len(words) < 3 else _known_prefix(words, ent.label, context)
+        if not cut:
             result.append(ent)
             continue
-        for cut in range(len(words) - 2, 0, -1):
-            head = " ".join(words[:cut])
-            kind = context.known_as(head)
-            if kind in ("GPE", "ORG"):
-                middle = ent.start + len(head)
-                result += [Ent(ent.start, middle, kind), Ent(middle + 1, ent.end, "PERSON")]
-                break
-        else:
-            result.append(ent)
+        head = " ".join(words[:cut])
+        middle = ent.start + len(head)
+        result += [Ent(ent.start, middle, context.known_as(head) or ent.label), Ent(middle + 1, ent.end, "PERSON")]
     return result
 
 
+def _known_prefix(words: list[str], label: str, context: Context) -> int:
+    """How many leading words are a known place or organisation followed by a person; 0 if none."""
+    for cut in range(len(words) - 2, 0, -1):
+        if context.known_as(" ".join(words[:cut])) not in ("GPE", "ORG"):
+            continue
+        rest = words[cut:]
+        person = label == "PERSON" or context.known_as(" ".join(rest)) == "PERSON"
+        titled = rest[0].lower() in TITLES and len(rest) >= 3 and all(w[:1].isupper() for w in rest)
+        if person or titled:
+            return cut
+    return 0
+
+
 def merge_of_names(ents: list[Ent], context: Context) -> list[Ent]:
-    """"<Organisation> of [the] <Place>" is one organisation's official name; "<…Republic> of
+    """"<Organisation> of [the] <Place or organisation>" is one organisation's official name
+    ("Senate of Alphania", "Committee of the Alpha Council"); "<…Republic> of
     <Place>" one country's ("Republic" | "of" | "Examplestan" → one GPE), also when the model
     left the state form untagged. The model often keeps the "of" in the left span."""
     result: list[Ent] = []
@@ -57,8 +68,8 @@ def merge_of_names(ents: list[Ent], context: Context) -> list[Ent]:
         left = result[-1] if result else None
         joined = context.text[left.start : ent.start] if left is not None else ""
         gap = context.text[left.end : ent.start] if left is not None else ""
-        core = _OF_TAIL.match(joined) if ent.label == "GPE" and _OF_GAP.match(gap) else None
-        merged = _merged_label(left, core.group(1), context) if left is not None and core else None
+        core = _OF_TAIL.match(joined) if ent.label in ("GPE", "ORG") and _OF_GAP.match(gap) else None
+        merged = _merged_label(left, core.group(1), ent.label) if left is not None and core else None
         if merged:
             result[-1] = Ent(left.start, ent.end, merged)
             continue
@@ -69,13 +80,13 @@ def merge_of_names(ents: list[Ent], context: Context) -> list[Ent]:
     return [_state_form(ent, context) for ent in result]
 
 
-def _merged_label(left: Ent, core: str, context: Context) -> str | None:
+def _merged_label(left: Ent, core: str, right: str) -> str | None:
     """The label of "<left> of <place>", or None when they stay apart: a person, a title, a
     company and its seat ("Alpha Trading Co of Springfield", "Alpha Security Agency of
     Springfield"). A public body's name starts with its kind or a public adjective ("State
     Rescue Service of X", "Ministry of Energy of X")."""
     words = core.lower().removeprefix("the ").split(" ")
-    if words[-1] in STATE_FORMS and left.label in ("GPE", "ORG", "LOC", "NORP"):
+    if words[-1] in STATE_FORMS and left.label in ("GPE", "ORG", "LOC", "NORP") and right == "GPE":
         return "GPE"
     if left.label != "ORG" or left.known or words[-1] in TITLES or COMPANY_WORDS.intersection(words):
         return None
