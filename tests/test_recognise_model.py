@@ -66,3 +66,4 @@ def test_weapon_names_are_matched_with_hyphen_or_space_and_in_the_plural():
 
     assert weapon_forms("Vortex-12") == ["Vortex-12", "Vortex 12", "Vortex-12s", "Vortex 12s"]
     assert weapon_forms("Kestrel") == ["Kestrel", "Kestrels"]
+    assert weapon_forms("QX7") == ["QX7", "QX-7", "QX7s", "QX-7s"]

@@ -21,6 +21,7 @@ GENERIC_NOUNS = frozenset(
     "ballistic anti-tank air-defence air-defense defence defense air battle main".split()
 )
 _LETTERS_NUMBER_HYPHEN = re.compile(r"\b([A-Za-z]{2,})-(\d+)\b")
+_CAPITALS_NUMBER = re.compile(r"\b([A-Z]{2,3})(\d+)\b")
 _LETTERS_NUMBER_SPACE = re.compile(r"\b([A-Za-z]{2,}) (\d+)\b")
 
 
@@ -64,10 +65,12 @@ def ruler_patterns(names: Iterable[tuple[str, str, str]]) -> list[dict]:
 
 def weapon_forms(alias: str) -> list[str]:
     """The forms a weapon's name is written in: as given, with the hyphen between letters and a
-    number written as a space or left out and vice versa ("Shahed-136", "Shahed 136"), each also
-    in the plural ("Storm Shadows", "F-16s")."""
+    number written as a space and vice versa ("Shahed-136", "Shahed 136"), a hyphen put between
+    capitals and a number written together ("TB2" → "TB-2"), each also in the plural ("Storm
+    Shadows", "F-16s")."""
     forms = [alias]
-    for pattern, joiners in ((_LETTERS_NUMBER_HYPHEN, (" ",)), (_LETTERS_NUMBER_SPACE, ("-",))):
+    rules = ((_LETTERS_NUMBER_HYPHEN, (" ",)), (_LETTERS_NUMBER_SPACE, ("-",)), (_CAPITALS_NUMBER, ("-",)))
+    for pattern, joiners in rules:
         if pattern.search(alias):
             forms += [pattern.sub(rf"\1{joiner}\2", alias) for joiner in joiners]
     return forms + [form + "s" for form in forms if not form.endswith("s")]
