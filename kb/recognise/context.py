@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from .vocabulary import TITLES, is_generic_word
 
-_NAME_WORD = r"[A-Z][\w'’]*(?:-[\w'’]+)*"
+#: One capitalised word of a name, hyphenated parts included ("Kassym-Jomart", "O’Neil").
+NAME_WORD = r"[A-Z][\w'’]*(?:-[\w'’]+)*"
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,15 @@ def lower_words(text: str) -> frozenset[str]:
     return frozenset(word for word, count in lower.items() if count > capital[word])
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) shares a character with any of the spans."""
     return any(start < e and s < end for s, e in spans)
 
 
-def _without_overlaps(ents: list[Ent]) -> list[Ent]:
+def without_overlaps(ents: list[Ent]) -> list[Ent]:
     """Longest span wins where two overlap (ties: the earlier)."""
     kept: list[Ent] = []
     for ent in sorted(ents, key=lambda e: (-(e.end - e.start), e.start)):
-        if not _overlaps(ent.start, ent.end, [(k.start, k.end) for k in kept]):
+        if not overlaps(ent.start, ent.end, [(k.start, k.end) for k in kept]):
             kept.append(ent)
     return sorted(kept, key=lambda e: (e.start, e.end))

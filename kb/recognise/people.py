@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .context import _NAME_WORD, Context, Ent, _overlaps
+from .context import NAME_WORD, Context, Ent, overlaps
 
-_PERSON_RUN = re.compile(rf"^ ({_NAME_WORD}(?: {_NAME_WORD}){{1,2}})(?=[;,.:!?)]| [a-z(]|\s*$)")
+_PERSON_RUN = re.compile(rf"^ ({NAME_WORD}(?: {NAME_WORD}){{1,2}})(?=[;,.:!?)]| [a-z(]|\s*$)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n][\"'”’]?\s*)$")
 _ADDRESS = re.compile(r"(?<![\w])(?:Mr|Mrs|Ms|Dr|Mr\.|Mrs\.|Ms\.|Dr\.|Madam|Mister) $")
-_ADDRESSED = re.compile(rf"(?<![\w])(?:Mr|Mrs|Ms|Dr)\.? ({_NAME_WORD})(?! [A-Z])")
+_ADDRESSED = re.compile(rf"(?<![\w])(?:Mr|Mrs|Ms|Dr)\.? ({NAME_WORD})(?! [A-Z])")
 
 
 def addressed_people(ents: list[Ent], context: Context) -> list[Ent]:
@@ -30,7 +30,7 @@ def addressed_people(ents: list[Ent], context: Context) -> list[Ent]:
         result.append(ent)
     taken = [(e.start, e.end) for e in result]
     for match in _ADDRESSED.finditer(context.text):
-        if not _overlaps(*match.span(1), taken) and not context.is_ordinary(match.group(1)):
+        if not overlaps(*match.span(1), taken) and not context.is_ordinary(match.group(1)):
             result.append(Ent(*match.span(1), "PERSON"))
     return result
 
@@ -54,11 +54,11 @@ def _first_name_start(ent: Ent, context: Context, taken: list[tuple[int, int]]) 
     """Where a person's name begins once the first names before the span are taken in."""
     start = ent.start
     for _ in range(2):
-        match = re.search(rf"(?<![\w'’.-])({_NAME_WORD}) $", context.text[max(0, start - 40) : start])
+        match = re.search(rf"(?<![\w'’.-])({NAME_WORD}) $", context.text[max(0, start - 40) : start])
         if not match:
             break
         word_start = start - len(match.group(0))
-        if _overlaps(word_start, start - 1, taken) or not _could_be_name(match.group(1), context, word_start):
+        if overlaps(word_start, start - 1, taken) or not _could_be_name(match.group(1), context, word_start):
             break
         if _SENTENCE_START.search(context.text[max(0, word_start - 3) : word_start]) and (
             context.text.count(context.text[word_start : ent.end]) < 2
@@ -96,4 +96,4 @@ def people_after_titles(ents: list[Ent], context: Context) -> list[Ent]:
             start = ent.end + 1
             found.append(Ent(start, start + len(match.group(1)), "PERSON"))
     taken = [(e.start, e.end) for e in ents]
-    return ents + [e for e in found if not _overlaps(e.start, e.end, taken)]
+    return ents + [e for e in found if not overlaps(e.start, e.end, taken)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .context import _NAME_WORD, Context, Ent, _overlaps, _without_overlaps
+from .context import NAME_WORD, Context, Ent, overlaps, without_overlaps
 from .vocabulary import (
     COMPANY_WORDS, COUNTRY_FORMS, INSTITUTIONS, PUBLIC_ADJECTIVES, PUBLIC_BODIES, STATE_FORMS, TITLES,
 )
@@ -16,15 +16,15 @@ _OF_GAP = re.compile(r"^ (?:of (?:the )?)?$")
 _UNTAGGED_STATE = re.compile(
     r"(?<![\w'’-])((?:[A-Z][\w'’]* ){0,3}(?:" + "|".join(w.capitalize() for w in sorted(STATE_FORMS)) + r")) of (?:the )?$"
 )
-_UNTAGGED_INSTITUTION = re.compile(rf"(?<![\w'’-])({_NAME_WORD}(?: {_NAME_WORD}){{0,1}})(?={INSTITUTIONS.pattern})")
+_UNTAGGED_INSTITUTION = re.compile(rf"(?<![\w'’-])({NAME_WORD}(?: {NAME_WORD}){{0,1}})(?={INSTITUTIONS.pattern})")
 _ENDS_INSTITUTION = re.compile(rf"(?:{INSTITUTIONS.pattern})$")
 _TITLE_OF = re.compile(r"(?<![\w])([A-Z][a-z]+) of (?:the )?$")
-_OF_NAME = re.compile(rf" of (?:the )?({_NAME_WORD})")
-_TWO_PLACES = re.compile(rf"({_NAME_WORD}(?: {_NAME_WORD})?) and ({_NAME_WORD}(?: {_NAME_WORD})?)")
+_OF_NAME = re.compile(rf" of (?:the )?({NAME_WORD})")
+_TWO_PLACES = re.compile(rf"({NAME_WORD}(?: {NAME_WORD})?) and ({NAME_WORD}(?: {NAME_WORD})?)")
 _AFTER_IN = re.compile(r"(?<![\w])in $")
 _LIST_GAP = re.compile(r"^(?:, | and |, and )$")
-_LIST_GOES_ON = re.compile(rf", ({_NAME_WORD}),? and ")
-_LIST_NEXT = re.compile(rf"(?:, | and |, and )({_NAME_WORD})(?=[;,.:!?]| [a-z]| and |\s*$)")
+_LIST_GOES_ON = re.compile(rf", ({NAME_WORD}),? and ")
+_LIST_NEXT = re.compile(rf"(?:, | and |, and )({NAME_WORD})(?=[;,.:!?]| [a-z]| and |\s*$)")
 
 
 def split_known_prefix(ents: list[Ent], context: Context) -> list[Ent]:
@@ -111,12 +111,12 @@ def institutions(ents: list[Ent], context: Context) -> list[Ent]:
     taken = [(e.start, e.end) for e in result]
     for match in _UNTAGGED_INSTITUTION.finditer(context.text):
         words = match.group(1).split(" ")
-        if any(context.is_ordinary(word) for word in words) or _overlaps(*match.span(1), taken):
+        if any(context.is_ordinary(word) for word in words) or overlaps(*match.span(1), taken):
             continue
         head = INSTITUTIONS.match(context.text, match.end(1))
         if head:
             result.append(Ent(match.start(1), head.end(), "ORG"))
-    return _without_overlaps(result)
+    return without_overlaps(result)
 
 
 def _institution(ent: Ent, context: Context) -> Ent:
@@ -143,7 +143,7 @@ def places_after_titles(ents: list[Ent], context: Context) -> list[Ent]:
             ent = replace(ent, label="GPE")
         last = context.text[ent.start : ent.end].split(" ")[-1].lower()
         tail = _OF_NAME.match(context.text, ent.end) if ent.label == "GPE" and last in STATE_FORMS else None
-        if tail and not _overlaps(tail.start(1), tail.end(1), [(e.start, e.end) for e in ents]):
+        if tail and not overlaps(tail.start(1), tail.end(1), [(e.start, e.end) for e in ents]):
             ent = Ent(ent.start, tail.end(1), "GPE")
         result.append(ent)
     return result
@@ -181,7 +181,7 @@ def places_in_lists(ents: list[Ent], context: Context) -> list[Ent]:
         pattern = _LIST_NEXT if len(group) > 1 else _LIST_GOES_ON
         match = pattern.match(context.text, last.end, last.end + 60)
         if match and not context.is_ordinary(match.group(1)) and context.known_as(match.group(1)) in (None, "GPE"):
-            if not _overlaps(*match.span(1), [(e.start, e.end) for e in result]):
+            if not overlaps(*match.span(1), [(e.start, e.end) for e in result]):
                 result.append(Ent(*match.span(1), "GPE"))
     return result
 

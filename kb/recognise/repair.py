@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from .context import Context, Ent, _overlaps, lower_words
+from .context import Context, Ent, overlaps, lower_words
 from .people import addressed_people, extend_people_left, people_after_titles
 from .places import (
     institutions, merge_of_names, places_after_in, places_after_titles, places_in_lists, split_known_prefix,
@@ -114,7 +114,7 @@ def acronyms(ents: list[Ent], context: Context) -> list[Ent]:
         label = _label_at(result, match.start(2) - 2, "ORG")
         taken = [(e.start, e.end) for e in result]
         for found in re.finditer(rf"(?<![\w]){re.escape(short)}(?!\w)", context.text):
-            if not _overlaps(*found.span(), taken):
+            if not overlaps(*found.span(), taken):
                 result.append(Ent(*found.span(), label))
     return result
 
