@@ -113,7 +113,7 @@ def link_batches(
     def recognise_pieces(pieces: Iterable[str]) -> Iterator[list[Mention]]:
         return recognise(
             nlp, pieces, knowledge_base.keeps_article, settings.batch_size, settings.processes,
-            settings.sentence_limit,
+            settings.sentence_limit, settings.weapon_context,
         )
 
     limit = piece_limit(nlp, settings.max_chunk_chars)

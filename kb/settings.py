@@ -79,6 +79,9 @@ class Settings:
     repeat_min_length: int = 3
     #: longest all-capitals form read as an acronym of a longer name in the document
     acronym_max_length: int = 6
+    #: recognise weapon-like names the knowledge base lacks from the words around them
+    #: ("the X-99 missiles", "Vortex drones"): label WEAPON, linked to nothing (unresolved)
+    weapon_context: bool = True
     #: a mention's sentence is cut to this many characters
     sentence_limit: int = 400
     batch_size: int = 32
@@ -264,6 +267,7 @@ _RULES: dict[str, _Rule] = {
     "repeat_labels": _names(),
     "repeat_min_length": _whole(1),
     "acronym_max_length": _whole(2),
+    "weapon_context": _Rule("true or false", _flag),
     "sentence_limit": _whole(1),
     "batch_size": _whole(1),
     "max_chunk_chars": _whole(500),

@@ -26,3 +26,21 @@ def test_mentions_are_cleaned_and_their_sentences_cut_to_the_limit():
     assert mentions[0].sentence == "Officials met “Ada Varga” in the capital of Examplestan on Monday."
     short = mentions_of(doc, lambda surface: False, sentence_limit=20)
     assert short[0].sentence == "Officials met “Ada …" and len(short[0].sentence) == 20
+
+
+def test_nationality_words_stay_norp_and_programmes_are_no_organisations():
+    nlp = spacy.blank("en")
+    doc = nlp("Alphanian farmers praised the Clean Rivers Programme in Betaland.")
+    doc.ents = [Span(doc, 0, 1, label="NORP"), Span(doc, 4, 7, label="ORG"), Span(doc, 8, 9, label="GPE")]
+    mentions = mentions_of(doc, lambda surface: False)
+    assert [(m.text, m.label) for m in mentions] == [
+        ("Alphanian", "NORP"), ("Clean Rivers Programme", "PROGRAMME"), ("Betaland", "GPE")
+    ]
+    assert all(doc.text[m.start : m.end] == m.text for m in mentions)
+
+
+def test_generic_words_and_titles_alone_are_no_names():
+    nlp = spacy.blank("en")
+    doc = nlp("The Republic thanked the Adviser and the finance ministry. Finance grew.")
+    doc.ents = [Span(doc, 1, 2, label="GPE"), Span(doc, 4, 5, label="PERSON"), Span(doc, 11, 12, label="ORG")]
+    assert mentions_of(doc, lambda surface: False) == []

@@ -59,3 +59,11 @@ def test_imported_names_fill_gaps_but_never_cut_ner_spans():
     found = {m.text for m in mentions}
     assert "San Francisco" not in found
     assert "Olena Examplenko" in found
+
+
+def test_weapon_names_are_matched_with_hyphen_or_space_and_in_the_plural():
+    from kb.recognise.model import weapon_forms
+
+    assert weapon_forms("Vortex-12") == ["Vortex-12", "Vortex 12", "Vortex-12s", "Vortex 12s"]
+    assert weapon_forms("Kestrel") == ["Kestrel", "Kestrels"]
+    assert weapon_forms("QX7") == ["QX7", "QX-7", "QX7s", "QX-7s"]

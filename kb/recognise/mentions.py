@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -12,7 +12,9 @@ from spacy.tokens import Doc
 from ..names import normalise
 from ..records import Mention
 from ..settings import Settings
-from .spans import clean_span, is_not_a_name, strip_titles
+from .model import known_names
+from .repair import Context, Ent, lower_words, repair
+from .spans import clean_span, is_not_a_name, split_pieces, strip_titles
 
 #: NER labels that are never names of entities (numbers and dates): not stored at all.
 DROPPED_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
@@ -55,35 +57,52 @@ def dateline_mentions(text: str) -> list[Mention]:
 
 
 def mentions_of(
-    doc: Doc, keep_article: Callable[[str], bool], sentence_limit: int = SENTENCE_LIMIT
+    doc: Doc,
+    keep_article: Callable[[str], bool],
+    sentence_limit: int = SENTENCE_LIMIT,
+    known: Mapping[str, str] | None = None,
+    weapons: bool = True,
 ) -> list[Mention]:
     """Cleaned mentions of a parsed document, in text order, without duplicates.
 
-    Dateline places win over whatever NER made of the same characters. ``keep_article(surface)``
-    says whether "The …" is part of a known name.
+    The model's spans are repaired first (:mod:`kb.recognise.repair`, with ``known`` names →
+    types; ``weapons`` finds weapon names from context), then cut into the names they hold and
+    trimmed. Dateline places win over whatever NER made of the same characters.
+    ``keep_article(surface)`` says whether "The …" is part of a known name.
     """
     text = doc.text  # built from the tokens on every access: read it once
     mentions = dateline_mentions(text)
     bounds = sentence_bounds(doc)
     seen = {(m.start, m.end) for m in mentions}
     datelines = sorted(seen)
-    for span in doc.ents:
-        if span.label_ in DROPPED_LABELS:
-            continue
-        start, end = clean_span(text, span.start_char, span.end_char, keep_article)
-        if span.label_ == "PERSON":
-            start = strip_titles(text, start, end)
-        if not span.ent_id_ and is_not_a_name(span):
-            continue
-        surface = text[start:end]
-        if not normalise(surface) or (start, end) in seen:
-            continue
-        if any(start < e and s < end for s, e in datelines):
-            continue
-        seen.add((start, end))
-        source = "ruler" if span.ent_id_ else "ner"
-        mentions.append(Mention(start, end, surface, span.label_, sentence_at(text, bounds, start, sentence_limit), source))
+    context = Context(text, lower_words(text), known or {}, weapons, {t.idx: t.tag_ for t in doc})
+    ents = [Ent(s.start_char, s.end_char, s.label_, s.ent_id_) for s in doc.ents if s.label_ not in DROPPED_LABELS]
+    for ent in repair(ents, context):
+        for start, end in _names_in(doc, ent, keep_article, context):  # context.text: read once
+            if (start, end) in seen or any(start < e and s < end for s, e in datelines):
+                continue
+            seen.add((start, end))
+            source = "ruler" if ent.known else "ner"
+            sentence = sentence_at(text, bounds, start, sentence_limit)
+            mentions.append(Mention(start, end, text[start:end], ent.label, sentence, source))
     return sorted(mentions, key=lambda m: (m.start, m.end))
+
+
+def _names_in(
+    doc: Doc, ent: Ent, keep_article: Callable[[str], bool], context: Context
+) -> Iterator[tuple[int, int]]:
+    """The cleaned (start, end) of each name a repaired span holds; spans that are no names go."""
+    text = context.text
+    for piece_start, piece_end in split_pieces(text, ent.start, ent.end, ent.label):
+        start, end = clean_span(text, piece_start, piece_end, keep_article)
+        if ent.label == "PERSON":
+            start = strip_titles(text, start, end)
+        if end <= start or not normalise(text[start:end]):
+            continue
+        span = doc.char_span(start, end, label=ent.label)  # None inside a token: nothing to check
+        if not ent.known and span is not None and is_not_a_name(span, context.lower_words):
+            continue
+        yield start, end
 
 
 def recognise(
@@ -93,8 +112,11 @@ def recognise(
     batch_size: int = 32,
     processes: int = 1,
     sentence_limit: int = SENTENCE_LIMIT,
+    weapons: bool = True,
 ) -> Iterator[list[Mention]]:
     """Mentions for each text, in order; the throughput path (``nlp.pipe``, with ``processes``
-    worker processes parsing while this one cleans spans)."""
+    worker processes parsing while this one cleans spans). ``weapons``: find weapon names the
+    knowledge base lacks from the words around them (``Settings.weapon_context``)."""
+    known = known_names(nlp)
     for doc in nlp.pipe(texts, batch_size=batch_size, n_process=processes):
-        yield mentions_of(doc, keep_article, sentence_limit)
+        yield mentions_of(doc, keep_article, sentence_limit, known, weapons)

@@ -6,6 +6,7 @@ The ruler runs before the statistical NER, so weapons (ATACMS, Storm Shadows …
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import spacy
@@ -19,6 +20,11 @@ GENERIC_NOUNS = frozenset(
     "drone drones tank tanks aircraft plane planes howitzer howitzers vehicle vehicles cruise "
     "ballistic anti-tank air-defence air-defense defence defense air battle main".split()
 )
+_LETTERS_NUMBER_HYPHEN = re.compile(r"\b([A-Za-z]{2,})-(\d+)\b")
+_CAPITALS_NUMBER = re.compile(r"\b([A-Z]{2,3})(\d+)\b")
+_LETTERS_NUMBER_SPACE = re.compile(r"\b([A-Za-z]{2,}) (\d+)\b")
+
+
 class ModelNotFound(ValueError):
     """The spaCy pipeline named in the settings is not installed (a bad setting)."""
 
@@ -48,15 +54,26 @@ def ruler_patterns(names: Iterable[tuple[str, str, str]]) -> list[dict]:
     for alias, entity_type, entity_id in names:
         if any((entity_id, normalise(head)) in known for head in generic_heads(alias)):
             continue
-        forms = [alias]
-        if entity_type == "WEAPON" and not alias.endswith("s"):
-            forms.append(alias + "s")
+        forms = weapon_forms(alias) if entity_type == "WEAPON" else [alias]
         for form in forms:
             if form.islower() or len(form) < 2 or (form, entity_type) in seen:
                 continue
             seen.add((form, entity_type))
             patterns.append({"label": entity_type, "pattern": form, "id": entity_id})
     return patterns
+
+
+def weapon_forms(alias: str) -> list[str]:
+    """The forms a weapon's name is written in: as given, with the hyphen between letters and a
+    number written as a space and vice versa ("Shahed-136", "Shahed 136"), a hyphen put between
+    capitals and a number written together ("TB2" → "TB-2"), each also in the plural ("Storm
+    Shadows", "F-16s")."""
+    forms = [alias]
+    rules = ((_LETTERS_NUMBER_HYPHEN, (" ",)), (_LETTERS_NUMBER_SPACE, ("-",)), (_CAPITALS_NUMBER, ("-",)))
+    for pattern, joiners in rules:
+        if pattern.search(alias):
+            forms += [pattern.sub(rf"\1{joiner}\2", alias) for joiner in joiners]
+    return forms + [form + "s" for form in forms if not form.endswith("s")]
 
 
 def generic_heads(alias: str) -> list[str]:
@@ -86,6 +103,18 @@ def build_pipeline(
     _add_ruler(nlp, "kb_names", ruler_patterns(names), before="ner" if has_ner else None)
     _add_ruler(nlp, "kb_more_names", ruler_patterns(extra_names), after="ner" if has_ner else None)
     return nlp
+
+
+def known_names(nlp: Language) -> dict[str, str]:
+    """The names the pipeline's EntityRulers know, each with its type (a curated name's type
+    wins over an imported one's): what span repair checks names against."""
+    known: dict[str, str] = {}
+    for name in ("kb_more_names", "kb_names"):
+        if name in nlp.pipe_names:
+            for pattern in nlp.get_pipe(name).patterns:
+                if isinstance(pattern["pattern"], str):
+                    known[pattern["pattern"]] = pattern["label"]
+    return known
 
 
 def _add_ruler(nlp: Language, name: str, patterns: list[dict], **where) -> None:

@@ -12,14 +12,8 @@ from collections.abc import Callable
 from spacy.tokens import Span
 
 from ..names import expand_abbreviation, strip_possessive, strip_quotes
+from .vocabulary import GENERIC_WORDS, TITLES, WEAPON_MODIFIERS
 
-#: Titles that NER keeps in front of a person's name ("President Zelensky"): not part of it.
-TITLES = frozenset(
-    "president prime minister chancellor secretary-general secretary general gen. mr mr. mrs "
-    "mrs. ms ms. dr dr. sir lord king queen pope senator sen. rep. gov. governor mayor ambassador "
-    "admiral colonel col. lt. sgt. captain capt. commander spokesman spokeswoman spokesperson "
-    "foreign defence defense deputy vice premier lieutenant major marshal field head chief".split()
-)
 _TRAILING = ".,;:!?)]}"
 _TRAILING_WORDS = re.compile(r"(?:\s+(?:of|the|and|for|in|on|at|to))+$")
 _LEADING = "([{"
@@ -84,16 +78,70 @@ def strip_titles(text: str, start: int, end: int) -> int:
     return start + sum(len(word) + 1 for word in words[:cut])
 
 
-def is_not_a_name(span: Span) -> bool:
-    """An NER span that is all lowercase ("us" tagged GPE), or one word that is an adjective
-    ("Ukrainian officials" tagged GPE) or a title word ("Defence" cut out of "Defence
-    Minister"): the model's error, not a name."""
+def is_not_a_name(span: Span, lower_words: frozenset[str] = frozenset()) -> bool:
+    """An NER span that is all lowercase ("us" tagged GPE), one word that is an adjective
+    ("Ukrainian officials" tagged GPE), a title or generic word ("Defence" cut out of "Defence
+    Minister", "Republic") or a word the document also writes in lower case; or several words
+    that are all titles, generic words and adjectives ("Ukrainian Head of State"), or that end
+    in a lower-case noun ("the Russian government"): the model's error, not a name."""
     if not any(ch.isupper() for ch in span.text):
         return True  # "us", "congress": a name is capitalised
-    if len(span) != 1 or span.label_ == "NORP":
+    if span.label_ == "NORP":
         return False
-    token = span[0]
-    return token.tag_ == "JJ" or token.lower_ in TITLES
+    if len(span) == 1:
+        token = span[0]
+        return token.tag_ == "JJ" or _is_ordinary(token.lower_, lower_words)
+    return _generic_phrase([t for t in span if not t.is_punct])
+
+
+def _generic_phrase(words: list) -> bool:
+    """Several words that make no name: none at all, an adjective before a lower-case noun
+    ("Russian government"), or only titles, adjectives and function words."""
+    if not words:
+        return True
+    if words[0].tag_ == "JJ" and words[-1].is_alpha and words[-1].is_lower and words[-1].tag_.startswith("NN"):
+        return True
+    return all(t.tag_ == "JJ" or t.is_stop or t.lower_ in TITLES or t.lower_ in ("state", "government") for t in words)
+
+
+def _is_ordinary(word: str, lower_words: frozenset[str]) -> bool:
+    return word in TITLES or word in GENERIC_WORDS or word in lower_words
+
+
+#: Words after a weapon's name that are not part of it ("X-99 hypersonic missile").
+_WEAPON_TAIL = frozenset(WEAPON_MODIFIERS) | frozenset(
+    "missile missiles system systems rocket rockets launcher launchers fighter fighters jet jets drone "
+    "drones tank tanks aircraft helicopter helicopters howitzer howitzers air defence defense".split()
+)
+_GLUED_TITLE = re.compile(r"(?<=[a-z])([A-Z][a-z]+)")
+_SPLIT_MARKS = re.compile(r"/|(?<=\S)\(|\)(?=\S)")
+
+
+def split_pieces(text: str, start: int, end: int, label: str) -> list[tuple[int, int]]:
+    """One span cut into the names it holds: at a title glued to the name by a missing space
+    ("…JomartPresident" → "…Jomart"), at a slash ("A/B" → "A", "B"), at brackets without a
+    space ("Alpha(Beta)"); a weapon loses the generic words after its name."""
+    for match in _GLUED_TITLE.finditer(text, start, end):
+        if match.group(1).lower() in TITLES:
+            end = match.start()
+            break
+    pieces, left = [], start
+    for match in _SPLIT_MARKS.finditer(text, start, end):
+        pieces.append((left, match.start()))
+        left = match.end()
+    pieces.append((left, end))
+    pieces = [(s, e) for s, e in pieces if e - s >= 2 and text[s].isalnum()] if len(pieces) > 1 else pieces
+    if label == "WEAPON":
+        pieces = [(s, _weapon_end(text, s, e)) for s, e in pieces]
+    return pieces
+
+
+def _weapon_end(text: str, start: int, end: int) -> int:
+    """The end of a weapon's name without the generic words that follow it."""
+    words = text[start:end].split(" ")
+    while len(words) > 1 and words[-1].lower() in _WEAPON_TAIL:
+        words.pop()
+    return start + len(" ".join(words))
 
 
 def _is_abbreviation(surface: str) -> bool:

@@ -1,0 +1,70 @@
+"""What span repair works on: entity spans in character offsets, and the document around them
+(its text, the words it writes in lower case, the part-of-speech tags, the known names)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .vocabulary import TITLES, is_generic_word
+
+#: One capitalised word of a name, hyphenated parts included ("Kassym-Jomart", "O’Neil").
+NAME_WORD = r"[A-Z][\w'’]*(?:-[\w'’]+)*"
+
+
+@dataclass(frozen=True)
+class Ent:
+    """An entity span in character offsets; ``known`` is the knowledge-base id a ruler gave it."""
+
+    start: int
+    end: int
+    label: str
+    known: str = ""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the repair steps read besides the spans: the text, the words the document writes in
+    lower case (a capitalised one of them is an ordinary word, not a name), known names."""
+
+    text: str
+    lower_words: frozenset[str]
+    known: Mapping[str, str]
+    weapons: bool = True
+    #: part-of-speech tag of the token starting at each character offset
+    tags: Mapping[int, str] = field(default_factory=dict)
+
+    def known_as(self, surface: str) -> str | None:
+        """The knowledge-base type of this exact name, or None."""
+        return self.known.get(surface)
+
+    def is_ordinary(self, word: str) -> bool:
+        """A capitalised word that is no name: a title, a generic word, or a word the document
+        also writes in lower case."""
+        lower = word.lower()
+        return lower in TITLES or is_generic_word(lower) or lower in self.lower_words
+
+
+def lower_words(text: str) -> frozenset[str]:
+    """The words this text writes in lower case more often than capitalised inside a sentence:
+    a capitalised one of them is an ordinary word ("Finance" beside "finance"), while a word
+    capitalised mid-sentence as often ("the Treasury … treasury bills") may be a name."""
+    lower = Counter(re.findall(r"(?<![\w'’-])[a-z][a-z'’-]+", text))
+    capital = Counter(m.group(1).lower() for m in re.finditer(r"(?<=[a-z,;] )([A-Z][a-z'’-]+)", text))
+    return frozenset(word for word, count in lower.items() if count > capital[word])
+
+
+def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) shares a character with any of the spans."""
+    return any(start < e and s < end for s, e in spans)
+
+
+def without_overlaps(ents: list[Ent]) -> list[Ent]:
+    """Longest span wins where two overlap (ties: the earlier)."""
+    kept: list[Ent] = []
+    for ent in sorted(ents, key=lambda e: (-(e.end - e.start), e.start)):
+        if not overlaps(ent.start, ent.end, [(k.start, k.end) for k in kept]):
+            kept.append(ent)
+    return sorted(kept, key=lambda e: (e.start, e.end))

@@ -1,0 +1,99 @@
+"""Repair steps for people's names: first names the model left out, names after long titles
+and after forms of address."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .context import NAME_WORD, Context, Ent, overlaps
+
+_PERSON_RUN = re.compile(rf"^ ({NAME_WORD}(?: {NAME_WORD}){{1,2}})(?=[;,.:!?)]| [a-z(]|\s*$)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n][\"'”’]?\s*)$")
+_ADDRESS = re.compile(r"(?<![\w])(?:Mr|Mrs|Ms|Dr|Mr\.|Mrs\.|Ms\.|Dr\.|Madam|Mister) $")
+_ADDRESSED = re.compile(rf"(?<![\w])(?:Mr|Mrs|Ms|Dr)\.? ({NAME_WORD})(?! [A-Z])")
+
+
+def addressed_people(ents: list[Ent], context: Context) -> list[Ent]:
+    """A name after a form of address ("Mr Varga", "Ms Kyra Varga") is a person: the model's
+    other label is corrected, and a capitalised word it skipped is added. One sense per
+    document: a span ending in such a surname ("Kyra Varga" tagged ORG) is that person too."""
+    surnames = {m.group(1) for m in _ADDRESSED.finditer(context.text)}
+    result = []
+    for ent in ents:
+        surface = context.text[ent.start : ent.end]
+        addressed = _ADDRESS.search(context.text, max(0, ent.start - 8), ent.start)
+        if not ent.known and ent.label in ("ORG", "GPE", "NORP", "FAC") and (
+            addressed or (" " in surface and surface.split(" ")[-1] in surnames)
+        ):
+            ent = replace(ent, label="PERSON")
+        result.append(ent)
+    taken = [(e.start, e.end) for e in result]
+    for match in _ADDRESSED.finditer(context.text):
+        if not overlaps(*match.span(1), taken) and not context.is_ordinary(match.group(1)):
+            result.append(Ent(*match.span(1), "PERSON"))
+    return result
+
+
+def extend_people_left(ents: list[Ent], context: Context) -> list[Ent]:
+    """A first name the model left out in front of a person span ("… of Examplestan Kyra
+    [Varga]"): up to two capitalised words that are no title, no ordinary word and no known
+    name of another kind. At a sentence's start, where any capitalised word may stand, only
+    when the document writes the longer name elsewhere too."""
+    taken = [(e.start, e.end) for e in ents]
+    result = []
+    for ent in ents:
+        start = ent.start
+        if ent.label == "PERSON" and not context.is_ordinary(context.text[ent.start : ent.end]):
+            start = _first_name_start(ent, context, taken)
+        result.append(replace(ent, start=start, known="") if start != ent.start else ent)
+    return result
+
+
+def _first_name_start(ent: Ent, context: Context, taken: list[tuple[int, int]]) -> int:
+    """Where a person's name begins once the first names before the span are taken in."""
+    start = ent.start
+    for _ in range(2):
+        match = re.search(rf"(?<![\w'’.-])({NAME_WORD}) $", context.text[max(0, start - 40) : start])
+        if not match:
+            break
+        word_start = start - len(match.group(0))
+        if overlaps(word_start, start - 1, taken) or not _could_be_name(match.group(1), context, word_start):
+            break
+        if _SENTENCE_START.search(context.text[max(0, word_start - 3) : word_start]) and (
+            context.text.count(context.text[word_start : ent.end]) < 2
+        ):
+            break
+        start = word_start
+    return start
+
+
+def _could_be_name(word: str, context: Context, start: int | None = None) -> bool:
+    """A capitalised word that may be part of a person's name: no title or ordinary word, no
+    known name of another kind, no acronym, no possessive without its apostrophe ("Alphas")."""
+    if context.is_ordinary(word) or context.known_as(word) not in (None, "PERSON"):
+        return False
+    if word.isupper() or re.search(r"[a-z][A-Z]", word):
+        return False
+    if word.endswith("s") and re.search(rf"\b{re.escape(word[:-1])}\b", context.text):
+        return False
+    return start is None or context.tags.get(start, "NNP") in ("NNP", "NNPS")
+
+
+def people_after_titles(ents: list[Ent], context: Context) -> list[Ent]:
+    """Names after a title that ends in a place or an organisation: "Prime Minister of
+    Examplestan Kyra Varga;" → PERSON "Kyra Varga". The place must follow "of", and the name
+    (two or three capitalised words, none a title) must end the phrase."""
+    found = []
+    for ent in ents:
+        if ent.label not in ("GPE", "ORG") or not re.search(r"\bof (?:the )?$", context.text[max(0, ent.start - 8) : ent.start]):
+            continue
+        match = _PERSON_RUN.match(context.text[ent.end : ent.end + 80])
+        if not match:
+            continue
+        words = match.group(1).split(" ")
+        if all(_could_be_name(word, context) for word in words):
+            start = ent.end + 1
+            found.append(Ent(start, start + len(match.group(1)), "PERSON"))
+    taken = [(e.start, e.end) for e in ents]
+    return ents + [e for e in found if not overlaps(e.start, e.end, taken)]

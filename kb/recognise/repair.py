@@ -1,0 +1,145 @@
+"""Span repair: the model's entity spans corrected with the text around them and known names.
+
+Statistical NER on press releases cuts official names short ("State Service" | "of" |
+"Ukraine"), drops first names after long titles, glues places in lists to people, and tags
+programmes and summits as organisations. Each step here is a small function from a list of
+:class:`Ent` (character offsets) to a new one; :func:`repair` runs them in order.
+
+``known`` maps the knowledge base's names (the EntityRulers' patterns) to their type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from .context import Context, Ent, overlaps, lower_words
+from .people import addressed_people, extend_people_left, people_after_titles
+from .places import (
+    institutions, merge_of_names, places_after_in, places_after_titles, places_in_lists, split_known_prefix,
+)
+from .vocabulary import OUT_OF_SCOPE, TITLES
+from .weapons import weapons_from_context
+
+__all__ = ["Context", "Ent", "lower_words", "repair"]
+
+_TAIL_WORDS = re.compile(r"(?: (?:of|the|and|for|in|on|at|to))+$")
+_HEAD_TITLE = re.compile(r"(?:the )?([A-Z][a-z]+(?: [A-Z][a-z]+)?) of (?:the )?(?=[A-Z])")
+_GLUED = re.compile(r"(?<=[a-z])([A-Z][a-z]+)")
+_AFTER_TITLE = re.compile(r"[A-Z][a-z]+ (?:[A-Z][a-z]+(?:-[A-Z][a-z]+)? )*?(?:of )?(?:the )?(?=[A-Z])")
+_FUNCTION_WORDS = frozenset("of the and for on in to at by".split())
+_DEFINED = re.compile(r"((?:[A-Za-z][\w'’-]* ){1,8})\(([A-Z][A-Z-]{1,9})\)")
+
+
+def repair(ents: list[Ent], context: Context) -> list[Ent]:
+    """Run every repair step in order; the result is sorted and without overlaps."""
+    steps: list[Callable[[list[Ent], Context], list[Ent]]] = [
+        trim_edges, split_glued_titles, out_of_scope, acronyms, split_known_prefix, merge_of_names,
+        institutions, addressed_people, places_after_titles, extend_people_left, people_after_titles,
+        places_after_in, places_in_lists,
+    ]
+    if context.weapons:
+        steps.append(weapons_from_context)
+    ents = sorted(ents, key=lambda e: (e.start, e.end))
+    for step in steps:
+        ents = sorted(step(ents, context), key=lambda e: (e.start, e.end))
+    return ents
+
+
+def trim_edges(ents: list[Ent], context: Context) -> list[Ent]:
+    """Function words the model keeps at a span's end ("the Republic of") and titles before an
+    organisation or place ("Chair of the Alpha Council"): not part of the name."""
+    result = []
+    for ent in ents:
+        start, end = ent.start, ent.end
+        tail = _TAIL_WORDS.search(context.text, start, end)
+        if tail and tail.start() > start:
+            end = tail.start()
+        head = _HEAD_TITLE.match(context.text, start, end)
+        if head and ent.label != "PERSON" and not ent.known and all(w in TITLES for w in head.group(1).lower().split()):
+            start = head.end()
+        result.append(Ent(start, end, ent.label, ent.known) if (start, end) != (ent.start, ent.end) else ent)
+    return result
+
+
+def split_glued_titles(ents: list[Ent], context: Context) -> list[Ent]:
+    """A name glued to the title after it by a missing space ("…JomartPresident of the
+    Republic of"): the name, and what follows the title as a span of its own."""
+    result = []
+    for ent in ents:
+        match = next(
+            (m for m in _GLUED.finditer(context.text, ent.start, ent.end) if m.group(1).lower() in TITLES), None
+        )
+        if match is None:
+            result.append(ent)
+            continue
+        result.append(Ent(ent.start, match.start(), ent.label))
+        rest = _AFTER_TITLE.match(context.text, match.start(), ent.end)
+        if rest and rest.end() < ent.end:
+            result.append(Ent(rest.end(), ent.end, ent.label))
+    return result
+
+
+def out_of_scope(ents: list[Ent], context: Context) -> list[Ent]:
+    """Events, programmes, diseases and products are not people, organisations or places: a
+    span whose head (its last word, or the last before "of") names such a kind ("… Summit",
+    "… Plan of Examplestan", "… vaccine") gets that kind's own label, never linked as
+    PERSON/ORG/GPE."""
+    result = []
+    for ent in ents:
+        words = context.text[ent.start : ent.end].split(" of ")[0].split(" ")
+        kind = OUT_OF_SCOPE.get(words[-1].lower())
+        if kind and len(words) > 1 and not ent.known and ent.label in ("PERSON", "ORG", "GPE", "NORP", "FAC", "PRODUCT"):
+            result.append(replace(ent, label=kind))
+        else:
+            result.append(ent)
+    return result
+
+
+def acronyms(ents: list[Ent], context: Context) -> list[Ent]:
+    """Acronyms the document defines: "Alpha Beta Council (ABC)" makes every "ABC" an
+    organisation; "liquid natural gas (LNG)", a lower-case expansion, makes "LNG" no name."""
+    result = list(ents)
+    for match in _DEFINED.finditer(context.text):
+        short = match.group(2)
+        expansion = _expansion(match.group(1).split(), short)
+        if expansion is None or len(expansion.split()) > len(short) + 2:
+            continue
+        if expansion.islower():
+            result = [e for e in result if context.text[e.start : e.end] != short or e.known]
+            continue
+        if not all(w[0].isupper() for w in expansion.split() if w not in _FUNCTION_WORDS):
+            continue
+        label = _label_at(result, match.start(2) - 2, "ORG")
+        taken = [(e.start, e.end) for e in result]
+        for found in re.finditer(rf"(?<![\w]){re.escape(short)}(?!\w)", context.text):
+            if not overlaps(*found.span(), taken):
+                result.append(Ent(*found.span(), label))
+    return result
+
+
+def _label_at(ents: list[Ent], end: int, default: str) -> str:
+    """The label of the span ending at ``end`` (an acronym's expansion: a programme's acronym
+    is a programme), else ``default``."""
+    return next((e.label for e in ents if e.end == end), default)
+
+
+def _expansion(words: list[str], short: str) -> str | None:
+    """The words before "(ABC)" that the acronym abbreviates, or None: each of its letters, from
+    the last, is found in them in order, the first at the start of a word (Schwartz and Hearst's
+    rule, so "South-East Asia" may give "SEA" and "Southeast Asia" "SEA" too)."""
+    long = " ".join(words[-(len(short) + 4) :])
+    position = len(long) - 1
+    for index in range(len(short) - 1, -1, -1):
+        letter = short[index].lower()
+        if not letter.isalnum():
+            continue
+        while position >= 0 and (
+            long[position].lower() != letter or (index == 0 and position > 0 and long[position - 1].isalnum())
+        ):
+            position -= 1
+        if position < 0:
+            return None
+        position -= 1
+    return long[long.rfind(" ", 0, position + 1) + 1 :]

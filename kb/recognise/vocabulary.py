@@ -1,0 +1,104 @@
+"""Closed classes of English words recognition needs: titles, generic nouns, state forms,
+institution heads, kinds of things that are out of scope, weapon nouns.
+
+Written from general knowledge of English (not from any evaluation text). Open-class decisions
+(is this capitalised word an ordinary word?) are made from the document itself, see
+:class:`kb.recognise.repair.Context`.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Titles and forms of address ("President", "Ambassador Extraordinary and Plenipotentiary"):
+#: not part of a person's name, and no name when alone.
+TITLES = frozenset(
+    "president prime minister chancellor secretary-general secretary general gen. mr mr. mrs "
+    "mrs. ms ms. dr dr. sir lord king queen pope senator sen. rep. gov. governor mayor ambassador "
+    "admiral colonel col. lt. sgt. captain capt. commander spokesman spokeswoman spokesperson "
+    "foreign defence defense deputy vice premier lieutenant major marshal field head chief "
+    "adviser advisor chair chairman chairwoman chairperson majesty highness excellency "
+    "extraordinary plenipotentiary envoy sultan emir speaker director first acting "
+    "commissioner representative special ombudsman miss ceo chairman".split()
+)
+
+#: Nouns of government and administration that are no name on their own ("the State",
+#: "the Army", "Finance" cut from "Minister of Finance").
+GENERIC_WORDS = frozenset(
+    "republic state states kingdom federation government ministry finance economy "
+    "economic justice interior health education energy agriculture infrastructure culture "
+    "affairs office administration headquarters forces service agency department committee "
+    "region oblast district province city village town country nation union confederation "
+    "people citizens chamber assembly".split()
+)
+
+#: Words that make "<…> of <place>" a country's long name ("Republic of X", "Kingdom of X").
+STATE_FORMS = frozenset(
+    "republic kingdom federation principality sultanate emirate emirates commonwealth "
+    "confederation union state states duchy grand-duchy".split()
+)
+
+#: Countries' long forms that are the country even without "of …" ("… Democratic Republic").
+COUNTRY_FORMS = frozenset("republic kingdom principality sultanate".split())
+
+#: Heads of public bodies whose official name goes on with "of <country>" ("State Service of
+#: X", "National Council for the Reconstruction of X"); a company "of <city>" is its seat.
+PUBLIC_BODIES = frozenset(
+    "service council ministry committee commission agency office administration department "
+    "directorate inspectorate court assembly parliament guard forces command staff police bank "
+    "fund chamber academy institute authority authorities board cabinet government secretariat "
+    "centre center union federation association confederation senate duma army navy".split()
+)
+#: First words of public bodies' names ("State …", "National …", "Federal …").
+PUBLIC_ADJECTIVES = frozenset(
+    "state national federal royal supreme central main general presidential armed constitutional "
+    "public civil joint high chief regional municipal".split()
+)
+#: Words that end a company's name: its "of <place>" is where it sits.
+COMPANY_WORDS = frozenset("inc inc. corp corp. co co. ltd ltd. plc ag gmbh sa spa s.p.a. nv bv llc lp group".split())
+
+#: Capitalised heads that make "<place> <head>" an organisation run there: a parliament, an
+#: airport, a power plant, a broadcaster named after its country.
+INSTITUTIONS = re.compile(
+    r" (?:(?:Nuclear|Thermal|Hydroelectric|Hydro|Solar|Wind) )?(?:Power Plant|Power Station|NPP|TPP|HPP)\b"
+    r"| (?:International )?Airport\b| Cosmodrome\b| Spaceport\b| Parliament\b| TV\b| Television\b"
+    r"| Radio\b| Broadcasting(?: Company| Corporation)?\b| (?:State |National |Technical |Medical )?University\b"
+    r"| (?:City|Regional|Oblast|District) (?:Council|Administration|State Administration)\b"
+    r"| Railways?\b| Port\b| Seaport\b"
+)
+
+#: Last words that make a span something other than a person, organisation or place, and the
+#: label it gets instead (never linked as PERSON/ORG/GPE).
+OUT_OF_SCOPE = {
+    **dict.fromkeys(
+        "summit forum conference congress? festival games olympics olympiad championship championships "
+        "cup marathon telethon expo exhibition week day war campaign ceremony parade award awards prize "
+        "contest tournament".split(), "EVENT",
+    ),
+    **dict.fromkeys("program programme plan strategy initiative doctrine agenda project scheme".split(), "PROGRAMME"),
+    **dict.fromkeys("disease syndrome virus fever flu infection".split(), "DISEASE"),
+    **dict.fromkeys("vaccine vaccines app application platform portal".split(), "PRODUCT"),
+}
+OUT_OF_SCOPE.pop("congress?", None)
+
+#: Nouns that say the name before them is a weapon ("… missiles", "… helicopter").
+WEAPON_NOUNS = (
+    "missiles?", "rockets?", "drones?", "UAVs?", "helicopters?", "launchers?", "howitzers?", "tanks?",
+    "fighter jets?", "fighters?", "bombers?", "warplanes?", "interceptors?", "rifles?", "MLRS",
+    "(?:air|missile) defen[cs]e systems?", "artillery systems?", "rocket systems?", "torpedo(?:es)?",
+    "warheads?", "jets", "aircraft",
+)
+
+#: Words that may stand between a weapon's name and its noun ("… hypersonic cruise missile").
+WEAPON_MODIFIERS = (
+    "hypersonic", "supersonic", "subsonic", "cruise", "ballistic", "guided", "anti-ship", "anti-tank",
+    "anti-aircraft", "surface-to-air", "air-to-air", "air-to-surface", "long-range", "medium-range",
+    "short-range", "attack", "combat", "kamikaze", "loitering", "strike", "reconnaissance", "transport",
+    "multirole", "multi-role", "main", "battle", "heavy", "light", "self-propelled", "tactical",
+    "strategic", "unmanned", "naval",
+)
+
+
+def is_generic_word(word: str) -> bool:
+    """A lower-cased word that is never a name when it stands alone."""
+    return word in GENERIC_WORDS or word in TITLES
