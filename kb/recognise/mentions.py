@@ -45,8 +45,8 @@ def sentence_at(text: str, bounds: list[tuple[int, int]], start: int, limit: int
 
 
 def dateline_mentions(text: str) -> list[Mention]:
-    """The places of wire-style datelines at the start of a line: "TUSCALOOSA, Ala. - …",
-    "NEW YORK — …", "BAGHDAD, Iraq - …". Statistical NER often misreads these capitals."""
+    """The places of wire-style datelines at the start of a line: "MILLBROOK, Ala. - …",
+    "KANSAS CITY — …", "BASRA, Iraq - …". Statistical NER often misreads these capitals."""
     mentions = []
     for match in _DATELINE.finditer(text):
         for group in ("place", "region"):

@@ -96,7 +96,7 @@ def build_pipeline(
 
     ``names`` (the curated ones) run before NER and win: their spans and labels are fixed.
     ``extra_names`` (names from a large imported knowledge base) run after NER and only fill
-    gaps, so a known "San Francisco" never cuts NER's "San Francisco International Airport".
+    gaps, so a known "Kansas City" never cuts NER's "Kansas City International Airport".
     """
     nlp = load_model(model)
     has_ner = "ner" in nlp.pipe_names
