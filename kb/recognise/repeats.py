@@ -1,6 +1,6 @@
 """Names found again: the occurrences NER missed of names a document already uses.
 
-NER tags "Miami Heat" in one sentence and misses it (or "Heat") in the next. Given the forms
+NER tags "Orlando Magic" in one sentence and misses it (or "Magic") in the next. Given the forms
 the link stage vouches for (names the knowledge base knows), this finds their other whole-word
 occurrences in the text: recognition, with the link stage deciding what to look for.
 """
@@ -23,7 +23,7 @@ def find_again(
     settings: Settings,
 ) -> list[list[Mention]]:
     """For each (forms, label) in ``names``, in order: new mentions (source "propagated") of
-    its forms, each form in the order given (longest first, so "Miami Heat" wins over "Heat").
+    its forms, each form in the order given (longest first, so "Orlando Magic" wins over "Magic").
 
     Only whole-word occurrences that overlap no span in ``taken`` nor one found before.
     """
