@@ -1,0 +1,430 @@
+"""Training the learned ranker (``kb/data/ranker.json``) on the dev gold sets; needs ``kb[train]``.
+
+Examples come from kb's own candidate generation run on the gold mentions (the given spans): each
+cluster of gold mentions gets its candidates and their features exactly as in linking
+(:func:`kb.link.document.prepare_document`); a candidate is a positive example when its QID is
+the cluster's gold QID. A cluster whose gold QID is not among its candidates (not in the
+knowledge base) teaches the confidence model that its best candidate is wrong: NIL.
+
+Selection is by cross-validation only: grouped k-fold by document over the three sets pooled, and
+leave-one-set-out; the regularisation strength is the one with the best mean in-KB accuracy over
+both protocols, and the NIL threshold is the lowest confidence that keeps the wrong QIDs of every
+set below the max-prior baseline's (and at zero where the baseline has none) in the grouped
+k-fold predictions, the best mean F1 among those. Nothing is tuned on a held-out set.
+scikit-learn is imported here only; kb itself evaluates the model in plain Python.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ..evaluate import GoldSet, gold_spans
+from ..kbase import KnowledgeBase
+from ..records import Mention
+from ..settings import Settings
+from .candidates import most_popular
+from .document import prepare_document
+from .model import Logistic, Ranker, confidence_features, logistic_from_dict, ranker_from_dict
+
+SEED = 13
+FOLDS = 5
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+CONFIDENCE_FEATURES = ("best", "margin", "alone", "candidates")
+
+
+@dataclass
+class ClusterExample:
+    """One cluster of gold mentions: its candidates' QIDs and features, and its gold QIDs
+    (mentions per QID; ``neutral`` mentions have a null gold QID)."""
+
+    set_name: str
+    document: str
+    qids: list[str | None]
+    features: list[dict[str, float]]
+    gold: Counter = field(default_factory=Counter)
+    neutral: int = 0
+    in_kb: int = 0  # gold mentions whose QID the knowledge base has
+    spurious: int = 0  # recognised mentions that overlap no gold mention: any link on them is false
+
+    @property
+    def target(self) -> str | None:
+        """The cluster's gold QID: the most frequent one of its mentions."""
+        return self.gold.most_common(1)[0][0] if self.gold else None
+
+    @property
+    def labels(self) -> list[int]:
+        """1 for the candidates whose QID is the gold QID."""
+        return [int(q is not None and q == self.target) for q in self.qids]
+
+
+@dataclass(frozen=True)
+class DevSet:
+    """A gold set and the knowledge base it is scored with."""
+
+    name: str
+    gold: GoldSet
+    knowledge_base: KnowledgeBase
+
+
+def span_settings(settings: Settings, spans: list[tuple[int, int, str]]) -> Settings:
+    """The settings for linking given spans: every given label is linked (as ``kb eval``)."""
+    labels = tuple(sorted({label for _, _, label in spans} | set(settings.linked_labels)))
+    return settings.with_overrides(linked_labels=labels)
+
+
+def examples(
+    dev: DevSet, settings: Settings, recognised: dict[str, list[Mention]] | None = None
+) -> tuple[list[ClusterExample], Counter]:
+    """The cluster examples of a dev set, and the max-prior baseline's counts on its gold spans
+    (``right``, ``wrong``, ``gold``: mentions with a gold QID). With ``recognised`` (the
+    mentions kb's recogniser finds, per document), its clusters that overlap no gold mention are
+    added as negative examples: names the gold does not count, where any link is false."""
+    found: list[ClusterExample] = []
+    baseline: Counter = Counter()
+    has = dev.knowledge_base.has_qid
+    for document in dev.gold.documents:
+        spans = gold_spans(document)
+        qid_at = {(m.start, m.end): m.qid for m in document.mentions}
+        local = span_settings(settings, spans)
+        mentions = [Mention(s, e, document.text[s:e], label) for s, e, label in spans]
+        _count_baseline(baseline, mentions, qid_at, dev.knowledge_base, local)
+        prepared = prepare_document(document.id, document.text, mentions, dev.knowledge_base, local)
+        for cluster in prepared.clusters:
+            given = [m for m in cluster.mentions if (m.start, m.end) in qid_at]
+            if not given or cluster.forced[0]:
+                continue
+            example = ClusterExample(dev.name, document.id, [c.qid for c in cluster.candidates], cluster.features)
+            for m in given:
+                qid = qid_at[(m.start, m.end)]
+                if qid is None:
+                    example.neutral += 1
+                else:
+                    example.gold[qid] += 1
+                    example.in_kb += has(qid)
+            found.append(example)
+        if recognised is not None:
+            found.extend(spurious_examples(dev, document, recognised.get(document.id, []), settings))
+    return found, baseline
+
+
+def spurious_examples(dev: DevSet, document, mentions: list[Mention], settings: Settings) -> list[ClusterExample]:
+    """The clusters of recognised mentions that overlap no gold mention (inside the evaluation
+    span), as examples whose every candidate is wrong."""
+    span = document.evaluation_span or (0, len(document.text))
+    prepared = prepare_document(document.id, document.text, mentions, dev.knowledge_base, settings)
+    found = []
+    for cluster in prepared.clusters:
+        inside = [m for m in cluster.mentions if span[0] <= m.start and m.end <= span[1]]
+        if not inside or not cluster.candidates or cluster.forced[0]:
+            continue
+        if any(g.start < m.end and m.start < g.end for m in cluster.mentions for g in document.mentions):
+            continue
+        found.append(ClusterExample(dev.name, document.id, [c.qid for c in cluster.candidates], cluster.features,
+                                    spurious=len(inside)))
+    return found
+
+
+def _count_baseline(
+    counts: Counter, mentions: list[Mention], qid_at: dict, knowledge_base: KnowledgeBase, settings: Settings
+) -> None:
+    for mention in mentions:
+        gold = qid_at[(mention.start, mention.end)]
+        best = most_popular(mention, knowledge_base, settings)
+        counts["gold"] += gold is not None
+        counts["in_kb"] += gold is not None and knowledge_base.has_qid(gold)
+        if best is not None and best.qid is not None and gold is not None:
+            counts["right" if best.qid == gold else "wrong"] += 1
+
+
+# --- fitting (scikit-learn) ----------------------------------------------------------------------
+
+
+def fit_logistic(rows: Sequence[dict[str, float]], labels: Sequence[int], names: Sequence[str], c: float) -> dict:
+    """A standardised L2 logistic regression, as the JSON structure :mod:`kb.link.model` reads."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([[row.get(name, 0.0) for name in names] for row in rows], dtype=float)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=c, max_iter=5000, random_state=SEED)
+    model.fit((x - mean) / scale, np.array(labels))
+    return {
+        "features": list(names),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "coef": [round(float(v), 6) for v in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 6),
+    }
+
+
+def candidate_rows(train: Sequence[ClusterExample]) -> tuple[list[dict], list[int]]:
+    """Every candidate of the clusters with a gold QID or none to be found, and whether it is
+    the gold entity."""
+    rows, labels = [], []
+    for example in train:
+        if example.target is None and not example.spurious:
+            continue
+        rows.extend(example.features)
+        labels.extend(example.labels)
+    return rows, labels
+
+
+def groups_of(train: Sequence[ClusterExample]) -> list[str]:
+    """The document of each example (the unit of grouped cross-validation)."""
+    return [f"{e.set_name}/{e.document}" for e in train]
+
+
+def grouped_folds(train: Sequence[ClusterExample], folds: int) -> list[tuple[list[int], list[int]]]:
+    """Grouped k-fold by document: (train indices, test indices) per fold, deterministic."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = groups_of(train)
+    n = min(folds, len(set(groups)))
+    return [(list(a), list(b)) for a, b in GroupKFold(n_splits=n).split(list(range(len(train))), groups=groups)]
+
+
+def scores(logistic: Logistic, example: ClusterExample) -> list[tuple[float, str | None]]:
+    """The candidate model's (probability, QID) per candidate, best first."""
+    return sorted(((logistic.probability(f), q) for f, q in zip(example.features, example.qids)),
+                  key=lambda pair: (-pair[0], pair[1] or ""))
+
+
+def confidence_row(ranked: list[tuple[float, str | None]]) -> dict[str, float]:
+    """The confidence model's features for a cluster's ranked candidates."""
+    return confidence_features(ranked[0][0], ranked[1][0] if len(ranked) > 1 else None, len(ranked))
+
+
+@dataclass(frozen=True)
+class Config:
+    """What cross-validation selects: the inverse regularisation strength, and whether the
+    recognised names the gold does not count are training examples."""
+
+    c: float
+    negatives: bool
+
+
+CONFIGS = tuple(Config(c, negatives) for negatives in (False, True) for c in C_GRID)
+
+
+def fit_ranker(train: Sequence[ClusterExample], config: Config, names: Sequence[str]) -> dict:
+    """The candidate model on all of ``train``; the confidence model on candidate scores
+    predicted out of fold (grouped by document), so that it sees scores of unseen names."""
+    c = config.c
+    if not config.negatives:
+        train = [e for e in train if not e.spurious]
+    rows, labels = candidate_rows(train)
+    candidate = fit_logistic(rows, labels, names, c)
+    conf_rows, conf_labels = [], []
+    for inner_train, inner_test in grouped_folds(train, FOLDS):
+        inner = logistic_from_dict(fit_logistic(*candidate_rows([train[i] for i in inner_train]), names, c), "inner")
+        for i in inner_test:
+            example = train[i]
+            if (example.target is None and not example.spurious) or not example.qids:
+                continue
+            ranked = scores(inner, example)
+            conf_rows.append(confidence_row(ranked))
+            conf_labels.append(int(ranked[0][1] == example.target))
+    confidence = fit_logistic(conf_rows, conf_labels, CONFIDENCE_FEATURES, 1.0)
+    return {"candidate": candidate, "confidence": confidence}
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A cluster's best candidate under a ranker fitted without its document."""
+
+    example: ClusterExample
+    qid: str | None
+    confidence: float
+
+
+def predict(model: dict, test: Sequence[ClusterExample]) -> list[Prediction]:
+    """The best candidate and the confidence for each test cluster (0 when it has none)."""
+    ranker = ranker_from_dict({**model, "nil_threshold": 0.0})
+    found = []
+    for example in test:
+        if not example.qids:
+            found.append(Prediction(example, None, 0.0))
+            continue
+        ranked = scores(ranker.candidate, example)
+        found.append(Prediction(example, ranked[0][1], ranker.confidence.probability(confidence_row(ranked))))
+    return found
+
+
+def cross_validate(
+    examples_: Sequence[ClusterExample], splits: list[tuple[list[int], list[int]]], c: Config, names: Sequence[str]
+) -> list[Prediction]:
+    """Predictions for every example from the ranker fitted on the other part of its split."""
+    found = []
+    for (_, test), model in zip(splits, fold_models(examples_, splits, c, names)):
+        found.extend(predict(model, [examples_[i] for i in test]))
+    return found
+
+
+def fold_models(
+    examples_: Sequence[ClusterExample], splits: list[tuple[list[int], list[int]]], c: Config, names: Sequence[str]
+) -> list[dict]:
+    """The ranker fitted on the training part of each split."""
+    return [fit_ranker([examples_[i] for i in train], c, names) for train, _ in splits]
+
+
+def set_splits(examples_: Sequence[ClusterExample]) -> list[tuple[list[int], list[int]]]:
+    """Leave one set out: train on the other sets, test on it."""
+    names = sorted({e.set_name for e in examples_})
+    return [
+        ([i for i, e in enumerate(examples_) if e.set_name != name], [i for i, e in enumerate(examples_) if e.set_name == name])
+        for name in names
+    ]
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+def figures(predictions: Sequence[Prediction], threshold: float) -> dict[str, dict[str, float]]:
+    """Per set, mention-level figures of linking the gold spans at a threshold: right, wrong
+    (another gold QID, or a QID where the gold QID is not in the knowledge base), gold, in-KB
+    gold, precision, recall, F1 and in-KB accuracy."""
+    table: dict[str, Counter] = {}
+    for p in predictions:
+        counts = table.setdefault(p.example.set_name, Counter())
+        counts["gold"] += sum(p.example.gold.values())
+        counts["in_kb"] += p.example.in_kb
+        if p.qid is None or p.confidence < threshold:
+            continue
+        counts["right"] += p.example.gold.get(p.qid, 0)
+        counts["wrong"] += sum(n for q, n in p.example.gold.items() if q != p.qid)
+        counts["false"] += p.example.spurious
+    return {name: _rates(counts) for name, counts in sorted(table.items())}
+
+
+def _rates(counts: Counter) -> dict[str, float]:
+    right, wrong, gold = counts["right"], counts["wrong"], counts["gold"]
+    linked = right + wrong + counts["false"]
+    precision = right / linked if linked else 1.0
+    recall = right / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    f05 = 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
+    in_kb = right / counts["in_kb"] if counts["in_kb"] else 0.0
+    return {"right": right, "wrong": wrong, "false": counts["false"], "gold": gold, "precision": round(precision, 4),
+            "recall": round(recall, 4), "f1": round(f1, 4), "f05": round(f05, 4), "in_kb_accuracy": round(in_kb, 4)}
+
+
+def mean_in_kb(predictions: Sequence[Prediction]) -> float:
+    """Mean over sets of the in-KB accuracy with no threshold (how well the ranker ranks)."""
+    per_set = figures(predictions, 0.0)
+    return sum(f["in_kb_accuracy"] for f in per_set.values()) / len(per_set)
+
+
+def choose_threshold(predictions: Sequence[Prediction], baseline: dict[str, Counter]) -> float:
+    """The NIL threshold: precision first, the best mean F0.5 over sets (precision weighs twice
+    recall) among the thresholds whose wrong QIDs stay below the baseline's on every set (at
+    zero where the baseline has none); among the thresholds meeting the most sets if none meets
+    them all."""
+    def ok(per_set: dict[str, dict[str, float]]) -> int:
+        return sum(f["wrong"] < max(baseline[name]["wrong"], 1) for name, f in per_set.items())
+
+    rated = [(t, figures(predictions, t)) for t in THRESHOLDS]
+    best_ok = max(ok(per_set) for _, per_set in rated)
+    eligible = [(t, per_set) for t, per_set in rated if ok(per_set) == best_ok]
+    return max(eligible, key=lambda item: (round(sum(f["f05"] for f in item[1].values()), 4), -item[0]))[0]
+
+
+def reliability(predictions: Sequence[Prediction], bins: Sequence[float] = (0.0, 0.5, 0.7, 0.8, 0.9, 1.01)) -> list[dict]:
+    """Calibration: per confidence bin, the links made and the share right (mention level)."""
+    rows = []
+    for low, high in zip(bins, bins[1:]):
+        right = wrong = 0
+        for p in predictions:
+            if p.qid is not None and low <= p.confidence < high:
+                right += p.example.gold.get(p.qid, 0)
+                wrong += sum(n for q, n in p.example.gold.items() if q != p.qid) + p.example.spurious
+        rows.append({"from": low, "to": min(high, 1.0), "links": right + wrong,
+                     "right": round(right / (right + wrong), 4) if right + wrong else None})
+    return rows
+
+
+@dataclass
+class Training:
+    """The examples of all dev sets, the baseline's counts per set and the feature names."""
+
+    examples: list[ClusterExample]
+    baseline: dict[str, Counter]
+    names: list[str]
+
+    def splits(self) -> dict[str, list[tuple[list[int], list[int]]]]:
+        """The two cross-validation protocols: grouped k-fold by document, leave one set out."""
+        return {"grouped_kfold": grouped_folds(self.examples, FOLDS), "leave_one_set_out": set_splits(self.examples)}
+
+
+def training_data(
+    dev_sets: Sequence[DevSet], settings: Settings, log: Callable[[str], None] = lambda _: None,
+    recognised: dict[str, dict[str, list[Mention]]] | None = None,
+) -> Training:
+    """The cluster examples of every dev set (see :func:`examples`; ``recognised`` maps a set's
+    name to its recognised mentions per document)."""
+    all_examples: list[ClusterExample] = []
+    baseline: dict[str, Counter] = {}
+    for dev in dev_sets:
+        found, counts = examples(dev, settings, (recognised or {}).get(dev.name))
+        all_examples.extend(found)
+        baseline[dev.name] = counts
+        log(f"{dev.name}: {len(found)} clusters, {sum(len(e.qids) for e in found)} candidates")
+    names = sorted({name for e in all_examples for row in e.features for name in row})
+    return Training(all_examples, baseline, names)
+
+
+def selection_score(predictions: Sequence[Prediction], baseline: dict[str, Counter]) -> float:
+    """Mean over sets of F0.5 at the threshold :func:`choose_threshold` picks: precision first,
+    false links (names the gold does not count) included."""
+    per_set = figures(predictions, choose_threshold(predictions, baseline))
+    return sum(f["f05"] for f in per_set.values()) / len(per_set)
+
+
+def train(training: Training, log: Callable[[str], None] = lambda _: None) -> tuple[dict, dict]:
+    """Select, fit and return the ranker (the JSON structure of ``kb/data/ranker.json``) and
+    the cross-validation summary (per-set figures, calibration, the threshold curve)."""
+    splits = training.splits()
+    selection = {}
+    for config in CONFIGS:
+        selection[config] = sum(
+            selection_score(cross_validate(training.examples, split, config, training.names), training.baseline)
+            for split in splits.values()
+        ) / len(splits)
+        log(f"{config}: mean F0.5 (grouped k-fold, leave-one-set-out) {selection[config]:.4f}")
+    config = max(CONFIGS, key=lambda value: (round(selection[value], 4), -value.c, not value.negatives))
+    predictions = {
+        name: cross_validate(training.examples, split, config, training.names) for name, split in splits.items()
+    }
+    threshold = choose_threshold(predictions["grouped_kfold"], training.baseline)
+    model = {
+        **fit_ranker(training.examples, config, training.names), "nil_threshold": threshold,
+        "C": config.c, "negatives": config.negatives, "seed": SEED,
+    }
+    summary = {
+        "config": config, "nil_threshold": threshold, "selection": {str(k): v for k, v in selection.items()},
+        **{name: figures(found, threshold) for name, found in predictions.items()},
+        "baseline": {name: _rates(counts) for name, counts in training.baseline.items()},
+        "calibration": reliability(predictions["grouped_kfold"]),
+        "curve": {t: figures(predictions["grouped_kfold"], t) for t in THRESHOLDS},
+    }
+    return model, summary
+
+
+def as_ranker(model: dict) -> Ranker:
+    """The runtime ranker of a trained model structure."""
+    return ranker_from_dict(model)
+
+
+def log_loss(predictions: Sequence[Prediction]) -> float:
+    """Mean log loss of the confidences against "the best candidate is right" (diagnostics)."""
+    total = 0.0
+    for p in predictions:
+        right = p.qid is not None and p.qid == p.example.target
+        q = min(max(p.confidence, 1e-6), 1 - 1e-6)
+        total -= math.log(q if right else 1 - q)
+    return total / max(len(predictions), 1)
