@@ -61,7 +61,7 @@ def main() -> None:
     training = training_data(sets, settings, recognised=mentions_by_set)
     model, summary = train(training)
     threshold = model["nil_threshold"]
-    print(f"C={model['C']} negatives={model['negatives']} nil_threshold={threshold}")
+    print(f"C={model['C']} views={model['views']} nil_threshold={threshold}")
     prepared_sets = {}
     for dev in sets:
         mentions = mentions_by_set[dev.name]
@@ -72,7 +72,7 @@ def main() -> None:
     from kb.link.train import Config, fold_models
 
     for protocol, splits in training.splits().items():
-        models = fold_models(training.examples, splits, Config(model["C"], model["negatives"]), training.names)
+        models = fold_models(training.examples, splits, Config(model["C"], tuple(model["views"])), training.names)
         owner = {}
         for (_, test), fold in zip(splits, models):
             for key in {groups_of([training.examples[i]])[0] for i in test}:

@@ -57,11 +57,12 @@ def test_the_shipped_model_reads_only_features_kb_computes():
     assert 0.0 <= ranker.nil_threshold <= 1.0
 
 
-def test_a_clear_margin_is_more_confident_than_a_close_call():
+def test_a_better_best_candidate_is_more_confident():
     confidence = load_ranker().confidence
-    clear = confidence.probability(confidence_features(0.9, 0.05, 2))
-    close = confidence.probability(confidence_features(0.9, 0.85, 2))
-    assert clear > close
+    for runner_up in (None, 0.05):
+        strong = confidence.probability(confidence_features(0.95, runner_up, 2 if runner_up else 1))
+        weak = confidence.probability(confidence_features(0.30, runner_up, 2 if runner_up else 1))
+        assert strong > weak
 
 
 def place_probability(text):

@@ -23,8 +23,8 @@ def test_retraining_reproduces_the_shipped_model(shared, tmp_path):
         for key in ("mean", "scale", "coef"):
             assert model[part][key] == pytest.approx(shipped[part][key], abs=1e-4), (part, key)
         assert model[part]["intercept"] == pytest.approx(shipped[part]["intercept"], abs=1e-4)
-    assert (model["nil_threshold"], model["C"], model["negatives"]) == (
-        shipped["nil_threshold"], shipped["C"], shipped["negatives"]
+    assert (model["nil_threshold"], model["C"], model["views"]) == (
+        shipped["nil_threshold"], shipped["C"], shipped["views"]
     )
     # precision first: fewer wrong QIDs than the max-prior baseline on the gold spans of every
     # set, none on the domain set (cross-validated)

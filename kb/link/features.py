@@ -283,6 +283,7 @@ def learned_features(
             "curated": float(curated),
             "candidates": round(math.log(count) / math.log(20), 4),
             "single": float(count == 1),
+            "mentions": round(min(1.0, math.log1p(signals.get("mentions", 1)) / math.log(20)), 4),
             **kind_in_context(candidate, label, signals),
         })
     return rows

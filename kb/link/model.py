@@ -61,8 +61,8 @@ def logit(p: float) -> float:
 
 def confidence_features(best: float, runner_up: float | None, count: int) -> dict[str, float]:
     """What the confidence model reads: the best score, its margin over the runner-up (in log
-    odds) and how many candidates there were."""
-    margin = logit(best) - logit(runner_up) if runner_up is not None else 10.0
+    odds; 0 when there is none, which ``alone`` says) and how many candidates there were."""
+    margin = logit(best) - logit(runner_up) if runner_up is not None else 0.0
     return {
         "best": logit(best),
         "margin": min(margin, 10.0),

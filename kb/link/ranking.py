@@ -49,9 +49,10 @@ def featurise(clusters: list[Cluster], text: str, knowledge_base: KnowledgeBase,
     }
     evidence = Evidence(words=content_words(text))
     for cluster, others in zip(clusters, neighbours([c.candidates for c in clusters], related)):
+        signals = {**mention_context(text, cluster.mentions, WINDOW), "mentions": len(cluster.mentions)}
         cluster.features = learned_features(
-            cluster.candidates, cluster.label, mention_context(text, cluster.mentions, WINDOW),
-            local_words(text, cluster.mentions, WINDOW), related, others, evidence, settings,
+            cluster.candidates, cluster.label, signals, local_words(text, cluster.mentions, WINDOW), related,
+            others, evidence, settings,
         )
 
 

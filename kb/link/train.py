@@ -16,7 +16,6 @@ scikit-learn is imported here only; kb itself evaluates the model in plain Pytho
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from ..records import Mention
 from ..settings import Settings
 from .candidates import most_popular
 from .document import prepare_document
-from .model import Logistic, Ranker, confidence_features, logistic_from_dict, ranker_from_dict
+from .model import Logistic, confidence_features, logistic_from_dict, ranker_from_dict
 
 SEED = 13
 FOLDS = 5
@@ -49,6 +48,7 @@ class ClusterExample:
     neutral: int = 0
     in_kb: int = 0  # gold mentions whose QID the knowledge base has
     spurious: int = 0  # recognised mentions that overlap no gold mention: any link on them is false
+    view: str = "given"  # "given": a cluster of gold spans; "recognised": of the recogniser's mentions
 
     @property
     def target(self) -> str | None:
@@ -79,71 +79,94 @@ def span_settings(settings: Settings, spans: list[tuple[int, int, str]]) -> Sett
 def examples(
     dev: DevSet, settings: Settings, recognised: dict[str, list[Mention]] | None = None
 ) -> tuple[list[ClusterExample], Counter]:
-    """The cluster examples of a dev set, and the max-prior baseline's counts on its gold spans
-    (``right``, ``wrong``, ``gold``: mentions with a gold QID). With ``recognised`` (the
-    mentions kb's recogniser finds, per document), its clusters that overlap no gold mention are
-    added as negative examples: names the gold does not count, where any link is false."""
+    """The cluster examples of a dev set, and the max-prior baseline's counts.
+
+    ``given`` examples are the clusters of the gold mentions themselves. With ``recognised``
+    (the mentions kb's recogniser finds, per document), its clusters are ``recognised``
+    examples too, judged as ``kb eval`` judges links: by the gold mentions they overlap; one
+    that overlaps none is ``spurious`` (any link on it is false). The baseline's counts
+    (``right``, ``wrong``, ``false``) are then those of the recognised mentions, else of the
+    gold spans."""
     found: list[ClusterExample] = []
     baseline: Counter = Counter()
-    has = dev.knowledge_base.has_qid
     for document in dev.gold.documents:
         spans = gold_spans(document)
-        qid_at = {(m.start, m.end): m.qid for m in document.mentions}
         local = span_settings(settings, spans)
         mentions = [Mention(s, e, document.text[s:e], label) for s, e, label in spans]
-        _count_baseline(baseline, mentions, qid_at, dev.knowledge_base, local)
-        prepared = prepare_document(document.id, document.text, mentions, dev.knowledge_base, local)
-        for cluster in prepared.clusters:
-            given = [m for m in cluster.mentions if (m.start, m.end) in qid_at]
-            if not given or cluster.forced[0]:
-                continue
-            example = ClusterExample(dev.name, document.id, [c.qid for c in cluster.candidates], cluster.features)
-            for m in given:
-                qid = qid_at[(m.start, m.end)]
-                if qid is None:
-                    example.neutral += 1
-                else:
-                    example.gold[qid] += 1
-                    example.in_kb += has(qid)
-            found.append(example)
-        if recognised is not None:
-            found.extend(spurious_examples(dev, document, recognised.get(document.id, []), settings))
+        found.extend(judged_clusters(dev, document, mentions, local, "given"))
+        if recognised is None:
+            _count_baseline(baseline, document, mentions, dev.knowledge_base, local)
+        else:
+            ner = recognised.get(document.id, [])
+            found.extend(judged_clusters(dev, document, ner, settings, "recognised"))
+            _count_baseline(baseline, document, ner, dev.knowledge_base, settings)
     return found, baseline
 
 
-def spurious_examples(dev: DevSet, document, mentions: list[Mention], settings: Settings) -> list[ClusterExample]:
-    """The clusters of recognised mentions that overlap no gold mention (inside the evaluation
-    span), as examples whose every candidate is wrong."""
+def judged_clusters(dev: DevSet, document, mentions: list[Mention], settings: Settings, view: str) -> list[ClusterExample]:
+    """The clusters of ``mentions`` (candidates and features as in linking), each with the gold
+    QIDs of the gold mentions its mentions overlap (inside the evaluation span)."""
     span = document.evaluation_span or (0, len(document.text))
     prepared = prepare_document(document.id, document.text, mentions, dev.knowledge_base, settings)
     found = []
     for cluster in prepared.clusters:
         inside = [m for m in cluster.mentions if span[0] <= m.start and m.end <= span[1]]
-        if not inside or not cluster.candidates or cluster.forced[0]:
+        if not inside or cluster.forced[0]:
             continue
-        if any(g.start < m.end and m.start < g.end for m in cluster.mentions for g in document.mentions):
-            continue
-        found.append(ClusterExample(dev.name, document.id, [c.qid for c in cluster.candidates], cluster.features,
-                                    spurious=len(inside)))
+        example = ClusterExample(
+            dev.name, document.id, [c.qid for c in cluster.candidates], cluster.features, view=view
+        )
+        for mention in inside:
+            _judge(example, _gold_qids(document, mention), dev.knowledge_base)
+        found.append(example)
     return found
 
 
+def _gold_qids(document, mention: Mention) -> list[str | None] | None:
+    """The gold QIDs of the gold mentions a mention overlaps; None when it overlaps none."""
+    overlapping = [g.qid for g in document.mentions if g.start < mention.end and mention.start < g.end]
+    return overlapping or None
+
+
+def _judge(example: ClusterExample, qids: list[str | None] | None, knowledge_base: KnowledgeBase) -> None:
+    if qids is None:
+        example.spurious += 1
+        return
+    qid = next((q for q in qids if q), None)
+    if qid is None:
+        example.neutral += 1
+    else:
+        example.gold[qid] += 1
+        example.in_kb += knowledge_base.has_qid(qid)
+
+
 def _count_baseline(
-    counts: Counter, mentions: list[Mention], qid_at: dict, knowledge_base: KnowledgeBase, settings: Settings
+    counts: Counter, document, mentions: list[Mention], knowledge_base: KnowledgeBase, settings: Settings
 ) -> None:
+    """The max-prior baseline's links on ``mentions``, judged by the gold mentions they overlap."""
+    span = document.evaluation_span or (0, len(document.text))
     for mention in mentions:
-        gold = qid_at[(mention.start, mention.end)]
+        if not (span[0] <= mention.start and mention.end <= span[1]):
+            continue
         best = most_popular(mention, knowledge_base, settings)
-        counts["gold"] += gold is not None
-        counts["in_kb"] += gold is not None and knowledge_base.has_qid(gold)
-        if best is not None and best.qid is not None and gold is not None:
-            counts["right" if best.qid == gold else "wrong"] += 1
+        if best is None or best.qid is None:
+            continue
+        qids = _gold_qids(document, mention)
+        if qids is None:
+            counts["false"] += 1
+        elif best.qid in qids:
+            counts["right"] += 1
+        elif any(qids):
+            counts["wrong"] += 1
 
 
 # --- fitting (scikit-learn) ----------------------------------------------------------------------
 
 
-def fit_logistic(rows: Sequence[dict[str, float]], labels: Sequence[int], names: Sequence[str], c: float) -> dict:
+def fit_logistic(
+    rows: Sequence[dict[str, float]], labels: Sequence[int], names: Sequence[str], c: float,
+    weights: Sequence[float] | None = None,
+) -> dict:
     """A standardised L2 logistic regression, as the JSON structure :mod:`kb.link.model` reads."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -153,7 +176,7 @@ def fit_logistic(rows: Sequence[dict[str, float]], labels: Sequence[int], names:
     scale = x.std(axis=0)
     scale[scale < 1e-9] = 1.0
     model = LogisticRegression(C=c, max_iter=5000, random_state=SEED)
-    model.fit((x - mean) / scale, np.array(labels))
+    model.fit((x - mean) / scale, np.array(labels), sample_weight=None if weights is None else np.array(weights))
     return {
         "features": list(names),
         "mean": [round(float(v), 6) for v in mean],
@@ -202,36 +225,46 @@ def confidence_row(ranked: list[tuple[float, str | None]]) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Config:
-    """What cross-validation selects: the inverse regularisation strength, and whether the
-    recognised names the gold does not count are training examples."""
+    """What cross-validation selects: the inverse regularisation strength, and which examples
+    the models learn from (the gold spans' clusters, the recognised mentions' clusters, or both)."""
 
     c: float
-    negatives: bool
+    views: tuple[str, ...]
 
 
-CONFIGS = tuple(Config(c, negatives) for negatives in (False, True) for c in C_GRID)
+VIEWS = (("given",), ("recognised",), ("given", "recognised"))
+CONFIGS = tuple(Config(c, views) for views in VIEWS for c in C_GRID)
 
 
-def fit_ranker(train: Sequence[ClusterExample], config: Config, names: Sequence[str]) -> dict:
-    """The candidate model on all of ``train``; the confidence model on candidate scores
-    predicted out of fold (grouped by document), so that it sees scores of unseen names."""
-    c = config.c
-    if not config.negatives:
-        train = [e for e in train if not e.spurious]
-    rows, labels = candidate_rows(train)
-    candidate = fit_logistic(rows, labels, names, c)
-    conf_rows, conf_labels = [], []
-    for inner_train, inner_test in grouped_folds(train, FOLDS):
-        inner = logistic_from_dict(fit_logistic(*candidate_rows([train[i] for i in inner_train]), names, c), "inner")
+def fit_ranker(examples_: Sequence[ClusterExample], config: Config, names: Sequence[str]) -> dict:
+    """The candidate model on the examples of the configured views; the confidence model on
+    candidate scores predicted out of fold (grouped by document) for the examples of the test
+    view (:func:`test_view`), one row per mention right and one per mention wrong: calibrated
+    on names the candidate model has not seen, as ``kb eval`` counts links."""
+    everything = list(examples_)
+    calibrate_on = test_view(everything)
+
+    def fit(indices) -> dict:
+        chosen = [everything[i] for i in indices if everything[i].view in config.views]
+        return fit_logistic(*candidate_rows(chosen), names, config.c)
+
+    conf_rows, conf_labels, weights = [], [], []
+    for inner_train, inner_test in grouped_folds(everything, FOLDS):
+        inner = logistic_from_dict(fit(inner_train), "inner")
         for i in inner_test:
-            example = train[i]
-            if (example.target is None and not example.spurious) or not example.qids:
+            example = everything[i]
+            if example.view != calibrate_on or not example.qids:
                 continue
             ranked = scores(inner, example)
-            conf_rows.append(confidence_row(ranked))
-            conf_labels.append(int(ranked[0][1] == example.target))
-    confidence = fit_logistic(conf_rows, conf_labels, CONFIDENCE_FEATURES, 1.0)
-    return {"candidate": candidate, "confidence": confidence}
+            right = example.gold.get(ranked[0][1], 0)
+            wrong = sum(example.gold.values()) - right + example.spurious
+            for label, weight in ((1, right), (0, wrong)):
+                if weight:
+                    conf_rows.append(confidence_row(ranked))
+                    conf_labels.append(label)
+                    weights.append(weight)
+    confidence = fit_logistic(conf_rows, conf_labels, CONFIDENCE_FEATURES, 1.0, weights)
+    return {"candidate": fit(range(len(everything))), "confidence": confidence}
 
 
 @dataclass(frozen=True)
@@ -259,11 +292,19 @@ def predict(model: dict, test: Sequence[ClusterExample]) -> list[Prediction]:
 def cross_validate(
     examples_: Sequence[ClusterExample], splits: list[tuple[list[int], list[int]]], c: Config, names: Sequence[str]
 ) -> list[Prediction]:
-    """Predictions for every example from the ranker fitted on the other part of its split."""
+    """Predictions for every example of the test view (:func:`test_view`) from the ranker
+    fitted on the other part of its split."""
+    view = test_view(examples_)
     found = []
     for (_, test), model in zip(splits, fold_models(examples_, splits, c, names)):
-        found.extend(predict(model, [examples_[i] for i in test]))
+        found.extend(predict(model, [examples_[i] for i in test if examples_[i].view == view]))
     return found
+
+
+def test_view(examples_: Sequence[ClusterExample]) -> str:
+    """What the figures are computed on: the recognised mentions' clusters when there are
+    any (what ``kb eval`` scores end to end), else the gold spans'."""
+    return "recognised" if any(e.view == "recognised" for e in examples_) else "given"
 
 
 def fold_models(
@@ -312,12 +353,6 @@ def _rates(counts: Counter) -> dict[str, float]:
     in_kb = right / counts["in_kb"] if counts["in_kb"] else 0.0
     return {"right": right, "wrong": wrong, "false": counts["false"], "gold": gold, "precision": round(precision, 4),
             "recall": round(recall, 4), "f1": round(f1, 4), "f05": round(f05, 4), "in_kb_accuracy": round(in_kb, 4)}
-
-
-def mean_in_kb(predictions: Sequence[Prediction]) -> float:
-    """Mean over sets of the in-KB accuracy with no threshold (how well the ranker ranks)."""
-    per_set = figures(predictions, 0.0)
-    return sum(f["in_kb_accuracy"] for f in per_set.values()) / len(per_set)
 
 
 def choose_threshold(predictions: Sequence[Prediction], baseline: dict[str, Counter]) -> float:
@@ -396,35 +431,20 @@ def train(training: Training, log: Callable[[str], None] = lambda _: None) -> tu
             for split in splits.values()
         ) / len(splits)
         log(f"{config}: mean F0.5 (grouped k-fold, leave-one-set-out) {selection[config]:.4f}")
-    config = max(CONFIGS, key=lambda value: (round(selection[value], 4), -value.c, not value.negatives))
+    config = max(CONFIGS, key=lambda value: (round(selection[value], 4), -value.c, -len(value.views)))
     predictions = {
         name: cross_validate(training.examples, split, config, training.names) for name, split in splits.items()
     }
     threshold = choose_threshold(predictions["grouped_kfold"], training.baseline)
     model = {
         **fit_ranker(training.examples, config, training.names), "nil_threshold": threshold,
-        "C": config.c, "negatives": config.negatives, "seed": SEED,
+        "C": config.c, "views": list(config.views), "seed": SEED,
     }
     summary = {
-        "config": config, "nil_threshold": threshold, "selection": {str(k): v for k, v in selection.items()},
+        "config": str(config), "nil_threshold": threshold, "selection": {str(k): v for k, v in selection.items()},
         **{name: figures(found, threshold) for name, found in predictions.items()},
         "baseline": {name: _rates(counts) for name, counts in training.baseline.items()},
         "calibration": reliability(predictions["grouped_kfold"]),
         "curve": {t: figures(predictions["grouped_kfold"], t) for t in THRESHOLDS},
     }
     return model, summary
-
-
-def as_ranker(model: dict) -> Ranker:
-    """The runtime ranker of a trained model structure."""
-    return ranker_from_dict(model)
-
-
-def log_loss(predictions: Sequence[Prediction]) -> float:
-    """Mean log loss of the confidences against "the best candidate is right" (diagnostics)."""
-    total = 0.0
-    for p in predictions:
-        right = p.qid is not None and p.qid == p.example.target
-        q = min(max(p.confidence, 1e-6), 1 - 1e-6)
-        total -= math.log(q if right else 1 - q)
-    return total / max(len(predictions), 1)
