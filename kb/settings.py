@@ -67,6 +67,7 @@ class Settings:
     fuzzy_rows: int = 500
     #: at most this many candidates are scored per mention
     max_candidates: int = 20
+    #: "weighted" linker: the weight of each feature in a candidate's score
     weights: dict[str, float] = field(default_factory=_default_weights)
     #: the name feature of a candidate found through a spelling variant (an exact alias is 1)
     variant_match: float = 0.85

@@ -1,6 +1,6 @@
 """The words around a name, and what kind of thing a candidate is, for reading metonymy.
 
-A place name often stands for something else: the team named after a city ("… won 2-0"), the
+A place name often stands for something else: the team named after a city ("… won 3-1"), the
 government of a capital ("… said on Monday"), a company named after its home town. Whether it
 does is in the words around the mention; what a candidate is comes from its knowledge-base type
 and description. Both are generic vocabulary (no entity names): the learned ranker
@@ -46,7 +46,7 @@ _SCORELINE = re.compile(r"\b\d{1,3}\s*[-–]\s*\d{1,3}\b")
 
 def window(text: str, mention: Mention, size: int) -> tuple[frozenset[str], bool]:
     """The lowercased words within ``size`` words either side of a mention (the mention's own
-    words left out), and whether a score line ("2-0", "98-91") is among them."""
+    words left out), and whether a score line ("3-1", "105-99") is among them."""
     before = _WORD.findall(text[max(0, mention.start - size * 12):mention.start])[-size:]
     after = _WORD.findall(text[mention.end:mention.end + size * 12])[:size]
     near = text[max(0, mention.start - size * 8):mention.end + size * 8]
@@ -55,7 +55,7 @@ def window(text: str, mention: Mention, size: int) -> tuple[frozenset[str], bool
 
 def mention_context(text: str, mentions: list[Mention], size: int) -> dict[str, float]:
     """Share of a cluster's mentions whose surroundings read as sport, as speech, and that
-    modify the word after them ("… military", "… desert": the name is part of a longer one)."""
+    modify the word after them ("… harbour", "… office": the name is part of a longer one)."""
     if not mentions:
         return {"sport": 0.0, "speech": 0.0, "modifier": 0.0}
     sport = speech = modifier = 0

@@ -1,7 +1,9 @@
-"""Candidate features: the evidence for "this name refers to that entity", each in [0, 1].
+"""Candidate features: the evidence for "this name refers to that entity".
 
-The score (:mod:`kb.link.ranking`) is their weighted mean with the weights from
-:class:`kb.settings.Settings`:
+The learned ranker (:mod:`kb.link.model`) reads :func:`learned_features`: the evidence below,
+raw, plus how the candidate stands among the others and the metonymy signals of
+:mod:`kb.link.context`. The hand-weighted linker (``linker = "weighted"``) scores the weighted
+mean of :func:`features_of` with the weights from :class:`kb.settings.Settings`:
 
 - ``prior``: popularity (sitelinks, or curated prominence) relative to the other candidates;
 - ``name``: how the surface matched (exact alias > spelling variant > fuzzy);
