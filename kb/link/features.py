@@ -278,6 +278,8 @@ def learned_features(
             "type": type_fit(label, candidate.type, settings.confusable_fit),
             "type_same": float(label == candidate.type),
             "type_unknown": float(candidate.type in UNKNOWN_TYPES),
+            # a lowercase label names a concept ("finance"), rarely what a capitalised name means
+            "concept": float(candidate.label[:1].islower()),
             "context": round(context_overlap(candidate, evidence.words), 4),
             "context_local": round(context_overlap(candidate, local), 4),
             "coherence": round(weighted_coherence, 4),
