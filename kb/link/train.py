@@ -1,17 +1,20 @@
 """Training the learned ranker (``kb/data/ranker.json``) on the dev gold sets; needs ``kb[train]``.
 
-Examples come from kb's own candidate generation run on the gold mentions (the given spans): each
-cluster of gold mentions gets its candidates and their features exactly as in linking
-(:func:`kb.link.document.prepare_document`); a candidate is a positive example when its QID is
-the cluster's gold QID. A cluster whose gold QID is not among its candidates (not in the
-knowledge base) teaches the confidence model that its best candidate is wrong: NIL.
+Examples come from kb's own candidate generation (:func:`kb.link.document.prepare_document`,
+so candidates and features are exactly those of linking), run on each document's gold mentions
+(the given spans) and on the mentions kb's recogniser finds in it. Each cluster is judged as
+``kb eval`` judges links: by the gold mentions its mentions overlap (:func:`judged_clusters`). A
+candidate is a positive example when its QID is the cluster's gold QID; a cluster none of whose
+candidates is right (its entity is not in the knowledge base, or the gold counts no name there)
+teaches the models that its best candidate is wrong: NIL.
 
-Selection is by cross-validation only: grouped k-fold by document over the three sets pooled, and
-leave-one-set-out; the regularisation strength is the one with the best mean in-KB accuracy over
-both protocols, and the NIL threshold is the lowest confidence that keeps the wrong QIDs of every
-set below the max-prior baseline's (and at zero where the baseline has none) in the grouped
-k-fold predictions, the best mean F1 among those. Nothing is tuned on a held-out set.
-scikit-learn is imported here only; kb itself evaluates the model in plain Python.
+Selection is by cross-validation only: grouped k-fold by document over the three sets pooled,
+and leave one set out. The regularisation strength and the examples learnt from (gold spans,
+recognised mentions, both) are those with the best mean F0.5 over sets and both protocols; the
+NIL threshold is the best mean F0.5 among those that keep every set's wrong QIDs below the
+max-prior baseline's in the grouped k-fold predictions (figures: :mod:`kb.link.crossval`).
+Nothing is tuned on a held-out set. scikit-learn is imported here only; kb evaluates the model in
+plain Python (:mod:`kb.link.model`).
 """
 
 from __future__ import annotations
@@ -26,12 +29,12 @@ from ..records import Mention
 from ..settings import Settings
 from .candidates import most_popular
 from .document import prepare_document
+from .crossval import THRESHOLDS, Prediction, choose_threshold, figures, rates, reliability, selection_score
 from .model import Logistic, confidence_features, logistic_from_dict, ranker_from_dict
 
 SEED = 13
 FOLDS = 5
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 CONFIDENCE_FEATURES = ("best", "margin", "alone", "candidates")
 
 
@@ -267,15 +270,6 @@ def fit_ranker(examples_: Sequence[ClusterExample], config: Config, names: Seque
     return {"candidate": fit(range(len(everything))), "confidence": confidence}
 
 
-@dataclass(frozen=True)
-class Prediction:
-    """A cluster's best candidate under a ranker fitted without its document."""
-
-    example: ClusterExample
-    qid: str | None
-    confidence: float
-
-
 def predict(model: dict, test: Sequence[ClusterExample]) -> list[Prediction]:
     """The best candidate and the confidence for each test cluster (0 when it has none)."""
     ranker = ranker_from_dict({**model, "nil_threshold": 0.0})
@@ -323,66 +317,6 @@ def set_splits(examples_: Sequence[ClusterExample]) -> list[tuple[list[int], lis
     ]
 
 
-# --- figures ------------------------------------------------------------------------------------
-
-
-def figures(predictions: Sequence[Prediction], threshold: float) -> dict[str, dict[str, float]]:
-    """Per set, mention-level figures of linking the gold spans at a threshold: right, wrong
-    (another gold QID, or a QID where the gold QID is not in the knowledge base), gold, in-KB
-    gold, precision, recall, F1 and in-KB accuracy."""
-    table: dict[str, Counter] = {}
-    for p in predictions:
-        counts = table.setdefault(p.example.set_name, Counter())
-        counts["gold"] += sum(p.example.gold.values())
-        counts["in_kb"] += p.example.in_kb
-        if p.qid is None or p.confidence < threshold:
-            continue
-        counts["right"] += p.example.gold.get(p.qid, 0)
-        counts["wrong"] += sum(n for q, n in p.example.gold.items() if q != p.qid)
-        counts["false"] += p.example.spurious
-    return {name: _rates(counts) for name, counts in sorted(table.items())}
-
-
-def _rates(counts: Counter) -> dict[str, float]:
-    right, wrong, gold = counts["right"], counts["wrong"], counts["gold"]
-    linked = right + wrong + counts["false"]
-    precision = right / linked if linked else 1.0
-    recall = right / gold if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    f05 = 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
-    in_kb = right / counts["in_kb"] if counts["in_kb"] else 0.0
-    return {"right": right, "wrong": wrong, "false": counts["false"], "gold": gold, "precision": round(precision, 4),
-            "recall": round(recall, 4), "f1": round(f1, 4), "f05": round(f05, 4), "in_kb_accuracy": round(in_kb, 4)}
-
-
-def choose_threshold(predictions: Sequence[Prediction], baseline: dict[str, Counter]) -> float:
-    """The NIL threshold: precision first, the best mean F0.5 over sets (precision weighs twice
-    recall) among the thresholds whose wrong QIDs stay below the baseline's on every set (at
-    zero where the baseline has none); among the thresholds meeting the most sets if none meets
-    them all."""
-    def ok(per_set: dict[str, dict[str, float]]) -> int:
-        return sum(f["wrong"] < max(baseline[name]["wrong"], 1) for name, f in per_set.items())
-
-    rated = [(t, figures(predictions, t)) for t in THRESHOLDS]
-    best_ok = max(ok(per_set) for _, per_set in rated)
-    eligible = [(t, per_set) for t, per_set in rated if ok(per_set) == best_ok]
-    return max(eligible, key=lambda item: (round(sum(f["f05"] for f in item[1].values()), 4), -item[0]))[0]
-
-
-def reliability(predictions: Sequence[Prediction], bins: Sequence[float] = (0.0, 0.5, 0.7, 0.8, 0.9, 1.01)) -> list[dict]:
-    """Calibration: per confidence bin, the links made and the share right (mention level)."""
-    rows = []
-    for low, high in zip(bins, bins[1:]):
-        right = wrong = 0
-        for p in predictions:
-            if p.qid is not None and low <= p.confidence < high:
-                right += p.example.gold.get(p.qid, 0)
-                wrong += sum(n for q, n in p.example.gold.items() if q != p.qid) + p.example.spurious
-        rows.append({"from": low, "to": min(high, 1.0), "links": right + wrong,
-                     "right": round(right / (right + wrong), 4) if right + wrong else None})
-    return rows
-
-
 @dataclass
 class Training:
     """The examples of all dev sets, the baseline's counts per set and the feature names."""
@@ -413,13 +347,6 @@ def training_data(
     return Training(all_examples, baseline, names)
 
 
-def selection_score(predictions: Sequence[Prediction], baseline: dict[str, Counter]) -> float:
-    """Mean over sets of F0.5 at the threshold :func:`choose_threshold` picks: precision first,
-    false links (names the gold does not count) included."""
-    per_set = figures(predictions, choose_threshold(predictions, baseline))
-    return sum(f["f05"] for f in per_set.values()) / len(per_set)
-
-
 def train(training: Training, log: Callable[[str], None] = lambda _: None) -> tuple[dict, dict]:
     """Select, fit and return the ranker (the JSON structure of ``kb/data/ranker.json``) and
     the cross-validation summary (per-set figures, calibration, the threshold curve)."""
@@ -443,7 +370,7 @@ def train(training: Training, log: Callable[[str], None] = lambda _: None) -> tu
     summary = {
         "config": str(config), "nil_threshold": threshold, "selection": {str(k): v for k, v in selection.items()},
         **{name: figures(found, threshold) for name, found in predictions.items()},
-        "baseline": {name: _rates(counts) for name, counts in training.baseline.items()},
+        "baseline": {name: rates(counts) for name, counts in training.baseline.items()},
         "calibration": reliability(predictions["grouped_kfold"]),
         "curve": {t: figures(predictions["grouped_kfold"], t) for t in THRESHOLDS},
     }
