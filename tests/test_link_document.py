@@ -80,8 +80,17 @@ def test_every_linked_qid_belongs_to_the_linked_entity(mini_kb):
 
 
 def test_raising_the_nil_threshold_keeps_everything_unresolved(mini_kb):
-    result = link_document("d1", TEXT, MENTIONS, mini_kb, Settings(nil_threshold=1.0))  # only a perfect score would link
-    assert all(link.qid is None for link in result.links)
+    weighted = Settings(linker="weighted", nil_threshold=1.0)  # only a perfect score would link
+    assert all(link.qid is None for link in link_document("d1", TEXT, MENTIONS, mini_kb, weighted).links)
+    learned = Settings(min_confidence=1.0)  # only certainty would link
+    assert all(link.qid is None for link in link_document("d1", TEXT, MENTIONS, mini_kb, learned).links)
+
+
+def test_a_higher_min_confidence_never_adds_links(mini_kb):
+    linked = {link.mention.start for link in link_document("d1", TEXT, MENTIONS, mini_kb, Settings()).links if link.qid}
+    stricter = link_document("d1", TEXT, MENTIONS, mini_kb, Settings(min_confidence=0.95)).links
+    assert {link.mention.start for link in stricter if link.qid} <= linked
+    assert all(link.score >= 0.95 for link in stricter if link.qid)
 
 
 def test_override_never_link_and_force_entity(mini_kb):

@@ -1,4 +1,5 @@
-"""Ranking by weighted features, and linking where ranking decides (fake QIDs from Q999000000 up)."""
+"""Ranking by hand-weighted features (``linker = "weighted"``), and linking where ranking decides
+(fake QIDs from Q999000000 up). The learned ranker is tested in test_link_model.py."""
 
 import sqlite_utils
 
@@ -30,6 +31,7 @@ PERSON = Entity(
     id="Q999000022", qid="Q999000022", label="George Washington", aliases=("Washington",), type="PERSON",
     origin="wikidata", description="first president of the United States", popularity=50,
 )
+WEIGHTED = Settings(linker="weighted")
 COUNTRY = Entity(id="Q999000030", qid="Q999000030", label="Examplestan", type="GPE", origin="wikidata")
 
 
@@ -53,7 +55,7 @@ def test_storm_shadow_in_a_war_story_is_the_missile():
     knowledge_base = kb_with(MISSILE, CHARACTER)
     text = "Ukraine struck the bridge with Storm Shadow cruise missiles launched from the air."
     mention = text_and_mention(text, "Storm Shadow", "PRODUCT")
-    [link] = link_document("d", text, [mention], knowledge_base, Settings()).links
+    [link] = link_document("d", text, [mention], knowledge_base, WEIGHTED).links
     assert link.qid == MISSILE.qid
     assert link.runner_up_id == CHARACTER.id
     assert link.runner_up_score < link.score
@@ -63,7 +65,7 @@ def test_too_close_to_call_stays_unresolved():
     knowledge_base = kb_with(CITY, STATE)
     text = "Officials in Washington said nothing."
     mention = text_and_mention(text, "Washington", "GPE")
-    [link] = link_document("d", text, [mention], knowledge_base, Settings(min_margin=0.5)).links
+    [link] = link_document("d", text, [mention], knowledge_base, Settings(linker="weighted", min_margin=0.5)).links
     assert link.qid is None
 
 

@@ -46,7 +46,8 @@ BAD_VALUES = [
     ("timeout", "0", "a number above 0"),
     ("timeout", "inf", "a number above 0"),
     ("retries", "true", "a whole number of at least 0"),
-    ("linker", '"bogus"', "one of 'full', 'prior'"),
+    ("linker", '"bogus"', "one of 'full', 'weighted', 'prior'"),
+    ("min_confidence", "1.2", "a number from 0 to 1"),
     ("online_fetch", '"carrier-pigeon"', "one of 'api', 'sparql'"),
     ("online", '"yes"', "true or false"),
     ("linked_labels", '"PERSON"', "a list of non-empty strings"),
@@ -119,7 +120,7 @@ def test_every_setting_but_the_operational_ones_is_in_the_signature():
         "fuzzy_prefix": 2, "fuzzy_rows": 100, "max_candidates": 5, "weights": {"type": 1.0},
         "variant_match": 0.5, "alias_penalty": 0.2, "fuzzy_discount": 0.2, "confusable_fit": 0.1,
         "fallback_min_length": 3, "repeat_labels": ("PERSON",), "repeat_min_length": 4, "acronym_max_length": 5, "sentence_limit": 200,
-        "ruler_imported": 10, "max_chunk_chars": 2000, "weapon_context": False,
+        "ruler_imported": 10, "max_chunk_chars": 2000, "weapon_context": False, "min_confidence": 0.9,
     }
     assert set(changed) | OPERATIONAL == {f.name for f in fields(Settings)}
     for key, value in changed.items():

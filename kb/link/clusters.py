@@ -48,6 +48,7 @@ class Cluster:
     label: str  # the NER label the cluster most likely has
     forced: tuple[bool, str | None] = (False, None)  # a manual override: (found, entity or None)
     candidates: list[Candidate] = field(default_factory=list)
+    features: list[dict[str, float]] = field(default_factory=list)  # the learned ranker's, per candidate
     decision: Decision | None = None  # the ranked candidates and the winner, if any
 
 

@@ -11,8 +11,9 @@ from ..settings import Settings
 from .candidates import cluster_candidates, linkable, most_popular
 from .clusters import Cluster, build_clusters, repeat_forms
 from .features import Evidence, content_words
+from .model import load_ranker
 from .nil import Decision, decide, keeps_unresolved, unresolved_entity
-from .ranking import ScoredCandidate, rank_clusters
+from .ranking import ScoredCandidate, decide_learned, featurise, rank_clusters
 
 
 @dataclass
@@ -49,23 +50,48 @@ def link_document(
     3. each cluster's candidates come from the knowledge base (:mod:`kb.link.candidates`);
     4. the names of known people and organisations are found again where NER missed them
        (:mod:`kb.recognise.repeats`);
-    5. candidates are ranked (:mod:`kb.link.ranking`) and each cluster linked or left
-       unresolved (:mod:`kb.link.nil`).
+    5. candidates are ranked by the learned model (:mod:`kb.link.ranking`,
+       :mod:`kb.link.model`) and each cluster linked or left unresolved (:mod:`kb.link.nil`).
 
     The entity's type corrects NER's label (NER's "Stoltenberg"/GPE becomes PERSON).
     """
+    if settings.linker == "prior":
+        to_link = [m for m in mentions if linkable(m, settings)]
+        unlinked = [m for m in mentions if not linkable(m, settings)]
+        return _link_prior_only(to_link, unlinked, knowledge_base, settings)
+    prepared = prepare_document(document_id, text, mentions, knowledge_base, settings)
+    if settings.linker == "weighted":
+        rank_clusters(prepared.clusters, Evidence(words=content_words(text)), knowledge_base, settings)
+    else:
+        decide_learned(prepared.clusters, load_ranker(), settings)
+    return assemble(prepared, knowledge_base, settings)
+
+
+@dataclass
+class Prepared:
+    """A document ready to be decided: its clusters (with candidates and features) and the
+    mentions of labels kb does not link."""
+
+    clusters: list[Cluster]
+    unlinked: list[Mention]
+
+
+def prepare_document(
+    document_id: str, text: str, mentions: list[Mention], knowledge_base: KnowledgeBase, settings: Settings
+) -> Prepared:
+    """Steps 1–4 of :func:`link_document` and the learned ranker's features: everything but the
+    decision, so that a ranker in training can be tried on a document prepared once."""
     to_link = [m for m in mentions if linkable(m, settings)]
     unlinked = [m for m in mentions if not linkable(m, settings)]
-    if settings.linker == "prior":
-        return _link_prior_only(to_link, unlinked, knowledge_base, settings)
     clusters = build_clusters(to_link, settings)
     for cluster in clusters:
         cluster.forced = knowledge_base.override(document_id, cluster.name)
         if not cluster.forced[0]:
             cluster.candidates = cluster_candidates(cluster, knowledge_base, settings)
     _find_names_again(text, clusters, [(m.start, m.end) for m in mentions], settings)
-    rank_clusters(clusters, Evidence(words=content_words(text)), knowledge_base, settings)
-    return _assemble(clusters, unlinked, knowledge_base, settings)
+    if settings.linker != "weighted":
+        featurise(clusters, text, knowledge_base, settings)
+    return Prepared(clusters, unlinked)
 
 
 def _find_names_again(
@@ -84,10 +110,9 @@ def _find_names_again(
         cluster.mentions.sort(key=lambda m: m.start)
 
 
-def _assemble(
-    clusters: list[Cluster], unlinked: list[Mention], knowledge_base: KnowledgeBase, settings: Settings
-) -> LinkResult:
+def assemble(prepared: Prepared, knowledge_base: KnowledgeBase, settings: Settings) -> LinkResult:
     """Turn each cluster's decision (override, best candidate, or NIL) into links."""
+    clusters, unlinked = prepared.clusters, list(prepared.unlinked)
     links: list[Link] = []
     new_entities: dict[str, Entity] = {}
     for cluster in clusters:
@@ -118,12 +143,19 @@ def _choose(
     decision = cluster.decision or Decision()
     if decision.winner is not None:
         c = decision.winner.candidate
-        return _Choice(c.entity_id, c.qid, c.label, _label(c.type, cluster, settings), decision.winner.score), None
+        return _Choice(c.entity_id, c.qid, c.label, _label(c.type, cluster, settings), _score(decision)), None
     if not keeps_unresolved(cluster.label, settings):
         return None
     nil = unresolved_entity(cluster.name, cluster.label)
-    score = decision.best.score if decision.best is not None else 0.0
+    score = _score(decision)
     return _Choice(nil.id, None, nil.label, nil.type, score), nil
+
+
+def _score(decision: Decision) -> float:
+    """A decision's score: the learned ranker's confidence, else the best candidate's score."""
+    if decision.confidence is not None:
+        return decision.confidence
+    return decision.best.score if decision.best is not None else 0.0
 
 
 def _links(cluster: Cluster, choice: _Choice) -> list[Link]:

@@ -1,7 +1,9 @@
-"""Candidate features: the evidence for "this name refers to that entity", each in [0, 1].
+"""Candidate features: the evidence for "this name refers to that entity".
 
-The score (:mod:`kb.link.ranking`) is their weighted mean with the weights from
-:class:`kb.settings.Settings`:
+The learned ranker (:mod:`kb.link.model`) reads :func:`learned_features`: the evidence below,
+raw, plus how the candidate stands among the others and the metonymy signals of
+:mod:`kb.link.context`. The hand-weighted linker (``linker = "weighted"``) scores the weighted
+mean of :func:`features_of` with the weights from :class:`kb.settings.Settings`:
 
 - ``prior``: popularity (sitelinks, or curated prominence) relative to the other candidates;
 - ``name``: how the surface matched (exact alias > spelling variant > fuzzy);
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from ..names import normalise
 from ..records import Candidate
 from ..settings import Settings
+from .context import kind
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _STOPWORDS = frozenset(
@@ -160,3 +163,131 @@ def weighted(features: dict[str, float], weights: dict[str, float]) -> float:
     if total <= 0:
         return 0.0
     return sum(value * weights.get(name, 0.0) for name, value in features.items()) / total
+
+
+# --- the learned ranker's features ---------------------------------------------------------------
+
+#: Words either side of a mention read for its local context and its metonymy signals.
+WINDOW = 10
+#: Labels a mention of a place may carry.
+PLACE_LABELS = frozenset({"GPE", "LOC"})
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The other clusters of a document, for coherence: per cluster, its candidates' ids and
+    the ids their claims point to (share of its candidates each id belongs to)."""
+
+    ids: tuple[dict[str, float], ...] = ()
+    related: tuple[dict[str, float], ...] = ()
+
+
+def neighbours(candidate_lists: list[list[Candidate]], related: dict[str, set[str]]) -> list[Neighbours]:
+    """For each cluster (by its candidate list), the evidence of all the other clusters."""
+    ids, pointed = [], []
+    for candidates in candidate_lists:
+        share = 1.0 / len(candidates) if candidates else 0.0
+        own: dict[str, float] = {}
+        out: dict[str, float] = {}
+        for c in candidates:
+            for key in {c.entity_id, c.qid} - {None}:
+                own[key] = own.get(key, 0.0) + share
+            for key in related.get(c.entity_id, set()):
+                out[key] = out.get(key, 0.0) + share
+        ids.append(own)
+        pointed.append(out)
+    return [
+        Neighbours(tuple(ids[:k] + ids[k + 1:]), tuple(pointed[:k] + pointed[k + 1:]))
+        for k in range(len(candidate_lists))
+    ]
+
+
+def document_coherence(candidate: Candidate, related: set[str], others: Neighbours) -> tuple[float, float]:
+    """(weighted, count): how much of the other clusters' candidates the candidate is related to,
+    both ways, each cluster weighted by the share of its candidates involved; and in how many
+    other clusters any candidate is related to it. Order-free: the same in training and use."""
+    weighted_sum, count = 0.0, 0
+    keys = {candidate.entity_id, candidate.qid} - {None}
+    for own, out in zip(others.ids, others.related):
+        strength = max([own.get(r, 0.0) for r in related] + [out.get(k, 0.0) for k in keys] + [0.0])
+        weighted_sum += min(strength, 1.0)
+        count += strength > 0
+    return min(1.0, weighted_sum / 2), min(1.0, count / 3)
+
+
+def match_kind(candidate: Candidate) -> dict[str, float]:
+    """How the name matched, one feature a kind: the entity's own label, another of its
+    aliases, a spelling variant, or fuzzily (by similarity)."""
+    own = normalise(candidate.matched_alias) == normalise(candidate.label)
+    exact = candidate.match == "exact"
+    return {
+        "exact_label": float(exact and own),
+        "exact_alias": float(exact and not own),
+        "variant": float(candidate.match == "variant"),
+        "fuzzy": candidate.similarity if candidate.match == "fuzzy" else 0.0,
+    }
+
+
+def kind_in_context(candidate: Candidate, label: str, signals: dict[str, float]) -> dict[str, float]:
+    """The kind of entity against the NER label and the words around the mention: a place in
+    a sports story or as the speaker of a sentence is metonymy (the team, the government)."""
+    what = kind(candidate)
+    return {
+        "org_as_place": float(label == "ORG" and what["place"] == 1.0),
+        "place_as_org": float(label in PLACE_LABELS and candidate.type == "ORG"),
+        "org_as_person": float(label == "ORG" and candidate.type == "PERSON"),
+        "person_as_other": float(label == "PERSON" and candidate.type != "PERSON"),
+        "sport_place": signals["sport"] * what["place"],
+        "sport_team": signals["sport"] * what["team"],
+        "speech_place": signals["speech"] * what["place"],
+        "modifier_place": signals["modifier"] * what["place"],
+        "speech_actor": signals["speech"] * max(what["government"], what["company"]),
+        "team": what["team"],
+        "government": what["government"],
+        "company": what["company"],
+        "school": what["school"],
+    }
+
+
+def learned_features(
+    candidates: list[Candidate], label: str, signals: dict[str, float], local: frozenset[str],
+    related: dict[str, set[str]], others: Neighbours, evidence: Evidence, settings: Settings,
+) -> list[dict[str, float]]:
+    """The learned ranker's features for each of a cluster's candidates (same order): the
+    hand-made evidence above, raw, plus how the candidate stands among the others, the kind of
+    entity against the label and the words around the mention (metonymy)."""
+    if not candidates:
+        return []
+    top = max(prominence(c) for c in candidates)
+    priors = [math.log1p(prominence(c)) / math.log1p(top) if top > 0 else 1.0 for c in candidates]
+    count = len(candidates)
+    rows = []
+    for candidate, prior in zip(candidates, priors):
+        others_prior = max((p for c, p in zip(candidates, priors) if c is not candidate), default=0.0)
+        weighted_coherence, coherence_count = document_coherence(
+            candidate, related.get(candidate.entity_id, set()), others
+        )
+        curated = candidate.origin in ("starter", "custom")  # prominent by a person's decision
+        rows.append({
+            "prior": round(prior, 4),
+            "prior_gap": round(prior - others_prior, 4),
+            "top_prior": float(prominence(candidate) >= top),
+            "statements": min(candidate.statements, 40) / 40,
+            "popular": 1.0 if curated else min(1.0, candidate.popularity),
+            **match_kind(candidate),
+            "type": type_fit(label, candidate.type, settings.confusable_fit),
+            "type_same": float(label == candidate.type),
+            "type_unknown": float(candidate.type in UNKNOWN_TYPES),
+            # a lowercase label names a concept ("finance"), rarely what a capitalised name means
+            "concept": float(candidate.label[:1].islower()),
+            "context": round(context_overlap(candidate, evidence.words), 4),
+            "context_local": round(context_overlap(candidate, local), 4),
+            "coherence": round(weighted_coherence, 4),
+            "coherence_count": round(coherence_count, 4),
+            "curated": float(curated),
+            "candidates": round(math.log(count) / math.log(20), 4),
+            "single": float(count == 1),
+            "mentions": round(min(1.0, math.log1p(signals.get("mentions", 1)) / math.log(20)), 4),
+            **kind_in_context(candidate, label, signals),
+        })
+    return rows

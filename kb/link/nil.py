@@ -1,6 +1,9 @@
 """NIL: the one place that decides whether a name stays unresolved.
 
-A name stays unresolved when it has no candidates, when its best candidate scores below
+A name stays unresolved when it has no candidates, or when the confidence that its best
+candidate is right (:mod:`kb.link.model`) is below the ranker's cross-validated NIL threshold or
+``settings.min_confidence``, whichever is higher. With the hand-weighted linker
+(``linker = "weighted"``) it stays unresolved when its best candidate scores below
 ``settings.nil_threshold``, or when the runner-up (another entity) is within
 ``settings.min_margin`` of the best: too close to call. An unresolved name of a linked label
 becomes an unresolved entity (no QID, grouped by normalised name across documents, ready to be
@@ -33,6 +36,7 @@ class Decision:
 
     ranked: tuple[ScoredCandidate, ...] = ()
     winner: ScoredCandidate | None = None
+    confidence: float | None = None  # the learned ranker's: how likely the best candidate is right
 
     @property
     def best(self) -> ScoredCandidate | None:
@@ -56,6 +60,14 @@ def decide(ranked: list[ScoredCandidate], settings: Settings) -> Decision:
         )
     winner = best if best.score >= settings.nil_threshold else None
     return Decision((best, *ranked[1:]), winner)
+
+
+def decide_by_confidence(ranked: list[ScoredCandidate], confidence: float, threshold: float) -> Decision:
+    """The learned ranker's decision: link to the best candidate when the confidence that it is
+    right reaches ``threshold``, else stay unresolved."""
+    if not ranked:
+        return Decision()
+    return Decision(tuple(ranked), ranked[0] if confidence >= threshold else None, confidence)
 
 
 def nil_id(name: str) -> str:

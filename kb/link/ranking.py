@@ -1,7 +1,11 @@
-"""Ranking: each candidate's score is the weighted mean of its features (weights in settings).
+"""Ranking a document's candidates and deciding each name.
 
-Clusters are ranked unambiguous first, so that the entities they link to are coherence evidence
-for the clusters ranked after them.
+The default linker ranks with the learned model (:mod:`kb.link.model`): every candidate of every
+cluster gets its features first (:func:`featurise`, order-free: coherence is read from all the
+other clusters' candidates), then the model scores them and each cluster is decided on its own
+(:func:`decide_learned`). The hand-weighted linker (``linker = "weighted"``) scores each
+candidate by the weighted mean of its features (weights in settings), unambiguous clusters first
+so that the entities they link are coherence evidence for the rest.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from ..kbase import KnowledgeBase
 from ..records import Candidate
 from ..settings import Settings
 from .clusters import Cluster
-from .features import Evidence, features_of, prominence
-from .nil import decide
+from .context import local_words, mention_context
+from .features import WINDOW, Evidence, content_words, features_of, learned_features, neighbours, prominence
+from .model import Ranker, confidence_features
+from .nil import decide, decide_by_confidence
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,44 @@ def weighted(features: dict[str, float], weights: dict[str, float]) -> float:
     return sum(value * weights.get(name, 0.0) for name, value in features.items()) / total
 
 
+# --- the learned ranker --------------------------------------------------------------------------
+
+
+def featurise(clusters: list[Cluster], text: str, knowledge_base: KnowledgeBase, settings: Settings) -> None:
+    """Set every cluster's ``features`` (one dict per candidate, in candidate order)."""
+    related = {
+        c.entity_id: knowledge_base.related(c.entity_id) for cluster in clusters for c in cluster.candidates
+    }
+    evidence = Evidence(words=content_words(text))
+    for cluster, others in zip(clusters, neighbours([c.candidates for c in clusters], related)):
+        signals = {**mention_context(text, cluster.mentions, WINDOW), "mentions": len(cluster.mentions)}
+        cluster.features = learned_features(
+            cluster.candidates, cluster.label, signals, local_words(text, cluster.mentions, WINDOW), related,
+            others, evidence, settings,
+        )
+
+
+def decide_learned(clusters: list[Cluster], ranker: Ranker, settings: Settings) -> None:
+    """Score each cluster's candidates with the ranker and link or leave it unresolved."""
+    threshold = max(ranker.nil_threshold, settings.min_confidence)
+    for cluster in clusters:
+        if cluster.forced[0] or not cluster.candidates:
+            continue
+        ranked = sorted(
+            (
+                ScoredCandidate(c, ranker.candidate.probability(f), f)
+                for c, f in zip(cluster.candidates, cluster.features)
+            ),
+            key=lambda s: (-s.score, s.candidate.entity_id),
+        )
+        runner = ranked[1].score if len(ranked) > 1 else None
+        confidence = ranker.confidence.probability(confidence_features(ranked[0].score, runner, len(ranked)))
+        cluster.decision = decide_by_confidence(ranked, confidence, threshold)
+
+
+# --- the hand-weighted linker --------------------------------------------------------------------
+
+
 def rank_candidates(
     candidates: list[Candidate],
     label: str,
@@ -40,7 +84,8 @@ def rank_candidates(
     knowledge_base: KnowledgeBase,
     settings: Settings,
 ) -> list[ScoredCandidate]:
-    """Score and sort a cluster's candidates, best first (ties broken by entity id)."""
+    """Score and sort a cluster's candidates by the weighted features, best first (ties broken
+    by entity id)."""
     if not candidates:
         return []
     max_popularity = max(prominence(c) for c in candidates)
@@ -56,10 +101,9 @@ def rank_candidates(
 def rank_clusters(
     clusters: list[Cluster], evidence: Evidence, knowledge_base: KnowledgeBase, settings: Settings
 ) -> None:
-    """Rank and decide every cluster without an override (sets ``cluster.decision``).
-
-    Unambiguous clusters go first: each entity linked adds to the evidence of the rest.
-    """
+    """Rank and decide every cluster without an override by the weighted features (sets
+    ``cluster.decision``). Unambiguous clusters go first: each entity linked adds to the
+    evidence of the rest."""
     for cluster in sorted(clusters, key=lambda c: len(c.candidates) != 1):
         if cluster.forced[0]:
             continue

@@ -1,0 +1,92 @@
+"""Cross-validated figures of the ranker in training: per-set counts, the NIL threshold, calibration.
+
+The counts are those of ``kb eval``, per mention: a link is right when the gold QID of the gold
+mention it overlaps is the linked QID, wrong when that gold QID is another, false when it
+overlaps no gold mention.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .train import ClusterExample
+
+#: The NIL thresholds tried.
+THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A cluster's best candidate under a ranker fitted without its document."""
+
+    example: ClusterExample
+    qid: str | None
+    confidence: float
+
+
+def figures(predictions: Sequence[Prediction], threshold: float) -> dict[str, dict[str, float]]:
+    """Per set, mention-level figures of the predictions linked at a threshold: right, wrong,
+    false, gold, precision, recall, F1, F0.5 and in-KB accuracy (see :func:`rates`)."""
+    table: dict[str, Counter] = {}
+    for p in predictions:
+        counts = table.setdefault(p.example.set_name, Counter())
+        counts["gold"] += sum(p.example.gold.values())
+        counts["in_kb"] += p.example.in_kb
+        if p.qid is None or p.confidence < threshold:
+            continue
+        counts["right"] += p.example.gold.get(p.qid, 0)
+        counts["wrong"] += sum(n for q, n in p.example.gold.items() if q != p.qid)
+        counts["false"] += p.example.spurious
+    return {name: rates(counts) for name, counts in sorted(table.items())}
+
+
+def rates(counts: Counter) -> dict[str, float]:
+    """Precision, recall, F1, F0.5 and in-KB accuracy from right / wrong / false / gold counts."""
+    right, wrong, gold = counts["right"], counts["wrong"], counts["gold"]
+    linked = right + wrong + counts["false"]
+    precision = right / linked if linked else 1.0
+    recall = right / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    f05 = 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
+    in_kb = right / counts["in_kb"] if counts["in_kb"] else 0.0
+    return {"right": right, "wrong": wrong, "false": counts["false"], "gold": gold, "precision": round(precision, 4),
+            "recall": round(recall, 4), "f1": round(f1, 4), "f05": round(f05, 4), "in_kb_accuracy": round(in_kb, 4)}
+
+
+def choose_threshold(predictions: Sequence[Prediction], baseline: dict[str, Counter]) -> float:
+    """The NIL threshold: precision first, the best mean F0.5 over sets (precision weighs twice
+    recall) among the thresholds whose wrong QIDs stay below the baseline's on every set (at
+    zero where the baseline has none); among the thresholds meeting the most sets if none meets
+    them all."""
+    def ok(per_set: dict[str, dict[str, float]]) -> int:
+        return sum(f["wrong"] < max(baseline[name]["wrong"], 1) for name, f in per_set.items())
+
+    rated = [(t, figures(predictions, t)) for t in THRESHOLDS]
+    best_ok = max(ok(per_set) for _, per_set in rated)
+    eligible = [(t, per_set) for t, per_set in rated if ok(per_set) == best_ok]
+    return max(eligible, key=lambda item: (round(sum(f["f05"] for f in item[1].values()), 4), -item[0]))[0]
+
+
+def reliability(predictions: Sequence[Prediction], bins: Sequence[float] = (0.0, 0.5, 0.7, 0.8, 0.9, 1.01)) -> list[dict]:
+    """Calibration: per confidence bin, the links made and the share right (mention level)."""
+    rows = []
+    for low, high in zip(bins, bins[1:]):
+        right = wrong = 0
+        for p in predictions:
+            if p.qid is not None and low <= p.confidence < high:
+                right += p.example.gold.get(p.qid, 0)
+                wrong += sum(n for q, n in p.example.gold.items() if q != p.qid) + p.example.spurious
+        rows.append({"from": low, "to": min(high, 1.0), "links": right + wrong,
+                     "right": round(right / (right + wrong), 4) if right + wrong else None})
+    return rows
+
+
+def selection_score(predictions: Sequence[Prediction], baseline: dict[str, Counter]) -> float:
+    """Mean over sets of F0.5 at the threshold :func:`choose_threshold` picks: precision first,
+    false links (names the gold does not count) included."""
+    per_set = figures(predictions, choose_threshold(predictions, baseline))
+    return sum(f["f05"] for f in per_set.values()) / len(per_set)
