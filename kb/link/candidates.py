@@ -24,8 +24,8 @@ def lookup(surface: str, knowledge_base: KnowledgeBase, settings: Settings) -> l
 def cluster_candidates(cluster: Cluster, knowledge_base: KnowledgeBase, settings: Settings) -> list[Candidate]:
     """Candidates for a cluster's fullest name, else for its other surfaces, longest first.
 
-    Shorter forms are a fallback only when they are names in their own right: "BA" must not
-    stand in for "British Airways" when the knowledge base does not know the airline.
+    Shorter forms are a fallback only when they are names in their own right: "GA" must not
+    stand in for "Gulfline Airways" when the knowledge base does not know the airline.
     """
     others = sorted(
         {m.text for m in cluster.mentions if len(m.text) >= settings.fallback_min_length and not m.text.isupper()}

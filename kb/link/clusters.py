@@ -1,8 +1,8 @@
 """In-document clusters: the mentions of one document that name the same thing.
 
 A text names a person in full once and by surname afterwards ("Jens Stoltenberg" … "Stoltenberg"),
-an organisation by its head word ("Detroit Pistons" … "Pistons") or its acronym ("Freeman Spogli
-Institute" … "FSI"). Linking decides once per cluster, by its fullest name.
+an organisation by its head word ("Leeds Falcons" … "Falcons") or its acronym ("Kestrel Harbour
+Institute" … "KHI"). Linking decides once per cluster, by its fullest name.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 #: NER labels a short form of a person's name may carry ("Stoltenberg" tagged GPE).
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT"})
-#: NER labels a short form of an organisation's name may carry ("Heat" tagged ORG or NORP).
+#: NER labels a short form of an organisation's name may carry ("Magic" tagged ORG or NORP).
 ORG_SHORT_LABELS = frozenset({"ORG", "NORP", "PRODUCT"})
 #: Words that make a name a phrase: "Ukraine" is not short for "Armed Forces of Ukraine".
 CONNECTIVES = frozenset({"of", "for", "and", "on", "in", "de"})
@@ -62,7 +62,7 @@ def build_clusters(mentions: list[Mention], settings: Settings) -> list[Cluster]
 
     A mention joins a cluster when it has the same normalised name, when it is the first or
     last name(s) of a person named in full ("Stoltenberg", "Saddam"), the last word(s) of an
-    organisation's name ("Pistons" after "Detroit Pistons"), or the acronym of the cluster's
+    organisation's name ("Falcons" after "Leeds Falcons"), or the acronym of the cluster's
     name.
     """
     by_name: dict[str, list[Mention]] = {}
@@ -126,7 +126,7 @@ def _spelled_out(mention: Mention, clusters: list[Cluster], settings: Settings) 
 def short_forms(cluster: Cluster) -> set[str]:
     """Shorter names a cluster goes by later in a text: a person's surname ("Stoltenberg",
     "von der Leyen", "King" of "Martin Luther King Jr."), the head of an organisation's name
-    ("Heat" for "Miami Heat") unless it is a generic word."""
+    ("Magic" for "Orlando Magic") unless it is a generic word."""
     words = cluster.name.split()
     if len(words) < 2:
         return set()

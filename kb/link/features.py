@@ -73,7 +73,7 @@ def content_words(text: str) -> frozenset[str]:
 def type_fit(label: str, entity_type: str, confusable_fit: float) -> float:
     """1 for the same type, a partial value for compatible pairs, 0.5 when the type is unknown.
 
-    The small model often confuses people, organisations and places ("Britney Spears"/ORG), so
+    The small model often confuses people, organisations and places (a singer tagged ORG), so
     such a mismatch is weak evidence against a candidate, not a veto.
     """
     if entity_type in UNKNOWN_TYPES:
