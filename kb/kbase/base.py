@@ -16,7 +16,8 @@ from typing import Any
 import sqlite_utils
 
 from ..records import Candidate, Entity
-from . import cache, lookup, schema, write
+from . import cache, changes, lookup, schema, write
+from .changes import Changes
 from .files import starter_entities
 from .qids import known_qids, qid_holder
 
@@ -127,6 +128,17 @@ class KnowledgeBase:
         cheap on any size. Builds adding unresolved entities leave it alone."""
         return schema.version(self.db)
 
+    def changes_since(self, since: str) -> Changes | None:
+        """What the link-relevant edits after the fingerprint ``since`` touched (names, entities,
+        documents of overrides), for relinking only the documents that can see them; None when
+        the change log cannot tell (see :mod:`kb.kbase.changes`): then relink everything."""
+        return changes.changes_since(self.db, since)
+
+    def forget_changes(self, through: str | None = None) -> None:
+        """Prune the change log: the notes up to the fingerprint ``through`` (no document needs
+        them any more), and the oldest beyond the log's cap."""
+        changes.forget_changes(self.db, through)
+
     # --- Wikidata (kb.wikidata records its work here) --------------------------------------------
 
     def cached_lookup(self, name: str, language: str = "en") -> list[str] | None:
@@ -154,11 +166,14 @@ class KnowledgeBase:
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:
         """Write fast for a bulk import: no fsync meanwhile (a crash mid-import is repaired by
-        re-importing), and fresh query-planner statistics after."""
+        re-importing), and fresh query-planner statistics after. The change log is emptied after
+        it: builds then relink everything, as they would for a log that large."""
         (previous,) = self.db.execute("PRAGMA synchronous").fetchone()
         self.db.execute("PRAGMA synchronous = OFF")
         try:
             yield
+            # A bulk import touches too much for the change log to be worth answering from.
+            changes.forget_changes(self.db, self.fingerprint())
             self.db.execute("ANALYZE")
         finally:
             self.db.execute(f"PRAGMA synchronous = {int(previous)}")
