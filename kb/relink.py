@@ -158,16 +158,19 @@ def _containing(db: sqlite_utils.Database, names: Iterable[str], ids: set[str]) 
         for document_id in hits - found:
             if document_id not in texts:
                 (text,) = db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
-                texts[document_id] = (fold(text), normalise(text))
+                texts[document_id] = (fold(text), f" {normalise(text)} ")
             if _contains(texts[document_id], form):
                 found.add(document_id)
     return found
 
 
 def _contains(folded_and_normalised: tuple[str, str], form: str) -> bool:
-    """Whether a text (folded, normalised) contains ``form``, in either spelling."""
+    """Whether a text (folded, and normalised with spaces around) contains ``form``: folded
+    anywhere (what the ruler matches, "Kyiv" in "Kyiv's"), or normalised as whole words (what a
+    normalised lookup matches, "U.S." in "US")."""
     folded, normalised = folded_and_normalised
-    return fold(form) in folded or normalise(form) in normalised
+    key = normalise(form)
+    return bool(key) and (fold(form) in folded or f" {key} " in normalised)
 
 
 def _mentioning(db: sqlite_utils.Database, names: Iterable[str], settings: Settings) -> set[str]:
