@@ -209,3 +209,18 @@ def test_a_log_that_cannot_answer_relinks_everything(tmp_path, inputs, kb_file):
     shutil.copy(kb_file, tmp_path / "copy-kb.db")
     build([inputs], fresh, Settings(), kb_path=tmp_path / "copy-kb.db", progress=False)
     assert rows(db_path) == rows(fresh)
+
+
+def test_an_imported_entity_edit_relinks_everything_when_the_popular_names_are_cut(tmp_path, inputs, kb_file):
+    kb = KnowledgeBase.open(kb_file)
+    kb.add([
+        Entity("Q999000301", "Fenwick Harbour Authority", "ORG", qid="Q999000301", popularity=5, origin="wikidata"),
+        Entity("Q999000302", "Marlow Tide Company", "ORG", qid="Q999000302", popularity=4, origin="wikidata"),
+    ])
+    for limit, expected in ((50_000, 0), (1, len(ARTICLES))):
+        db_path = tmp_path / f"out-{limit}.db"
+        settings = Settings(ruler_imported=limit)
+        build([inputs], db_path, settings, kb_path=kb_file, progress=False)
+        # More popular: "Marlow Tide Company" may now push the other name out of a cut list.
+        kb.db.execute("UPDATE entities SET popularity = popularity + 2 WHERE id = 'Q999000302'")
+        assert build([inputs], db_path, settings, kb_path=kb_file, progress=False).processed == expected
