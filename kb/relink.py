@@ -10,8 +10,10 @@ what the edits touched, only the documents that could link differently are repro
   or a weapon form of one): recognition uses the knowledge base's names too, so a new name can
   make a new mention (found with the documents' full-text index, then confirmed on the text);
 - documents with a stored mention whose lookup keys (normalised variants, loose keys) meet a
-  touched name's, or that the fuzzy fallback could pair with one (same first
-  ``settings.fuzzy_prefix`` characters, mention at least ``settings.fuzzy_min_length`` long).
+  touched name's, or that the fuzzy fallback could pair with one: a close spelling with the
+  same first ``settings.fuzzy_prefix`` characters, or any such name when that range holds
+  about ``settings.fuzzy_rows`` aliases (the fallback compares only that many, and the edit
+  may have changed which).
 
 Everything else is relinked as before: other settings, no stored signature, a log that cannot
 answer, a name the full-text index cannot search, and an edit of an imported entity when the
@@ -24,9 +26,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 import sqlite_utils
+from rapidfuzz import fuzz
 
 from . import kbase as knowledge
 from . import store
@@ -67,7 +71,7 @@ def refresh_signatures(
         if changes is None or (changes.imported and _popular_names_full(knowledge_base, settings)):
             relink |= ids
         else:
-            relink |= affected_documents(db, changes, settings, ids)
+            relink |= affected_documents(db, knowledge_base, changes, settings, ids)
             touched |= changes.entities
     _sign(db, knowledge_base, set(stale) - relink, signature, touched)
     _prune_log(db, knowledge_base, kb_part)
@@ -113,12 +117,14 @@ def _prune_log(db: sqlite_utils.Database, knowledge_base: KnowledgeBase, kb_part
     knowledge_base.forget_changes(f"{uid}:{min(counts)}" if counts else None)
 
 
-def affected_documents(db: sqlite_utils.Database, changes: Changes, settings: Settings, ids: set[str]) -> set[str]:
+def affected_documents(
+    db: sqlite_utils.Database, knowledge_base: KnowledgeBase, changes: Changes, settings: Settings, ids: set[str]
+) -> set[str]:
     """Those of the documents ``ids`` whose recognition or links the ``changes`` can change."""
     found = set(changes.documents) & ids
     found |= _linking_to(db, changes.entities) & ids
     found |= _containing(db, changes.names, ids - found)
-    found |= _mentioning(db, changes.names, settings) & ids
+    found |= _mentioning(db, changes.names, settings, knowledge_base) & ids
     return found
 
 
@@ -173,17 +179,40 @@ def _contains(folded_and_normalised: tuple[str, str], form: str) -> bool:
     return bool(key) and (fold(form) in folded or f" {key} " in normalised)
 
 
-def _mentioning(db: sqlite_utils.Database, names: Iterable[str], settings: Settings) -> set[str]:
+@dataclass(frozen=True)
+class _Keys:
+    """The lookup keys of changed names, and where the fuzzy fallback can meet them."""
+
+    exact: frozenset[str]
+    loose: frozenset[str]
+    #: first ``fuzzy_prefix`` characters → the keys starting so (the fuzzy fallback's ranges)
+    by_prefix: dict[str, list[str]]
+    #: ranges holding about ``fuzzy_rows`` aliases: which ones the fallback compares may have
+    #: changed, so any name in them may meet a changed one
+    cut: frozenset[str]
+
+
+def _keys(names: Iterable[str], settings: Settings, knowledge_base: KnowledgeBase) -> _Keys:
+    exact = frozenset(normalise(name) for name in names) - {""}
+    by_prefix: dict[str, list[str]] = {}
+    for key in exact:
+        if len(key) >= settings.fuzzy_prefix:
+            by_prefix.setdefault(key[: settings.fuzzy_prefix], []).append(key)
+    cut = frozenset(
+        start for start, keys in by_prefix.items()
+        if knowledge_base.fuzzy_range_size(start, settings.fuzzy_rows) + len(keys) >= settings.fuzzy_rows
+    )
+    return _Keys(exact, frozenset(map(loose_key, exact)), by_prefix, cut)
+
+
+def _mentioning(
+    db: sqlite_utils.Database, names: Iterable[str], settings: Settings, knowledge_base: KnowledgeBase
+) -> set[str]:
     """Documents with a stored mention whose candidate lookup can meet one of ``names``."""
-    keys = {normalise(name) for name in names} - {""}
-    if not keys:
+    keys = _keys(names, settings, knowledge_base)
+    if not keys.exact:
         return set()
-    loose = {loose_key(key) for key in keys}
-    prefixes = {key[: settings.fuzzy_prefix] for key in keys}
-    texts = [
-        text for (text,) in db.execute("SELECT DISTINCT text FROM mentions")
-        if _meets(text, keys, loose, prefixes, settings)
-    ]
+    texts = [text for (text,) in db.execute("SELECT DISTINCT text FROM mentions") if _meets(text, keys, settings)]
     found: set[str] = set()
     for batch in _batches(texts):
         marks = ",".join("?" * len(batch))
@@ -191,18 +220,26 @@ def _mentioning(db: sqlite_utils.Database, names: Iterable[str], settings: Setti
     return found
 
 
-def _meets(text: str, keys: set[str], loose: set[str], prefixes: set[str], settings: Settings) -> bool:
+def _meets(text: str, keys: _Keys, settings: Settings) -> bool:
     """Whether looking ``text`` up can find (or be kept from) an alias with one of these keys:
-    the same key or loose key, or an alias within the fuzzy fallback's range (the aliases that
-    start with the form's first ``fuzzy_prefix`` characters)."""
-    size = settings.fuzzy_prefix
+    the same key or loose key, or one the fuzzy fallback compares it with and finds close (any
+    in a range it may cut)."""
     for form in _variants(text):
-        if form in keys or loose_key(form) in loose:
+        if form in keys.exact or loose_key(form) in keys.loose:
             return True
-        if len(form) >= settings.fuzzy_min_length:
-            if form[:size] in prefixes if len(form) >= size else any(k.startswith(form) for k in keys):
-                return True
+        if len(form) >= settings.fuzzy_min_length and _fuzzy_meets(form, keys, settings):
+            return True
     return False
+
+
+def _fuzzy_meets(form: str, keys: _Keys, settings: Settings) -> bool:
+    size = settings.fuzzy_prefix
+    if len(form) < size:  # its range is every alias that starts with it
+        return any(key.startswith(form) for key in keys.exact)
+    start = form[:size]
+    return start in keys.cut or any(
+        fuzz.ratio(form, key) >= settings.fuzzy_threshold for key in keys.by_prefix.get(start, ())
+    )
 
 
 @lru_cache(maxsize=65536)

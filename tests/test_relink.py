@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from kb import store
-from kb.kbase import Changes
+from kb.kbase import Changes, KnowledgeBase
 from kb.records import Document, Link, Mention
 from kb.relink import affected_documents
 from kb.settings import Settings
@@ -39,9 +39,10 @@ def make_db() -> sqlite_utils.Database:
     return db
 
 
-def affected(names=(), entities=(), documents=()) -> set[str]:
+def affected(names=(), entities=(), documents=(), **settings) -> set[str]:
     changes = Changes(frozenset(names), frozenset(entities), frozenset(documents))
-    return affected_documents(make_db(), changes, Settings(), set(DOCUMENTS))
+    db = make_db()
+    return affected_documents(db, KnowledgeBase(db), changes, Settings(**settings), set(DOCUMENTS))
 
 
 def test_a_name_in_a_text_reaches_that_document_only():
@@ -61,7 +62,9 @@ def test_weapon_forms_and_folded_spellings_count():
 
 def test_stored_mentions_meet_changed_names_by_loose_key_and_fuzzy_range():
     assert affected(names=["Zelensky"]) == {"spelled"}
-    assert affected(names=["Marrowvale"]) == {"misspelt"}  # same first letters: the fuzzy fallback
+    assert affected(names=["Marrowdales"]) == {"misspelt"}  # a close spelling: the fuzzy fallback
+    assert affected(names=["Marrowvale"]) == set()  # same first letters, not close
+    assert affected(names=["Marrowvale"], fuzzy_rows=1) == {"misspelt"}  # which aliases it compares may change
     assert affected(names=["Ma"]) == set()
 
 

@@ -92,6 +92,11 @@ class KnowledgeBase:
         """
         return self.has_name(surface) and not self.has_name(surface[4:])
 
+    def fuzzy_range_size(self, prefix: str, limit: int) -> int:
+        """How many aliases (at most ``limit``) start with ``prefix``: the fuzzy fallback compares
+        all of them when there are fewer than its row limit (see :func:`kb.relink`)."""
+        return lookup.fuzzy_range_size(self.db, prefix, limit)
+
     def ruler_names(self) -> list[tuple[str, str, str]]:
         """(alias, type, entity id) of every curated and custom entity: the EntityRuler's names."""
         return lookup.ruler_names(self.db)
