@@ -106,6 +106,7 @@ def _prune_log(db: sqlite_utils.Database, knowledge_base: KnowledgeBase, kb_part
     this database: a separate file's log serves other databases too, and only keeps its cap)."""
     if knowledge_base.db.conn is not db.conn:
         knowledge_base.forget_changes(None)
+        knowledge.KnowledgeBase(db).forget_changes(None)  # the published copies' own log
         return
     uid = kb_part.partition(":")[0]
     counts = [

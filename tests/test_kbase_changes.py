@@ -1,5 +1,7 @@
 """The change log behind relinking only what a knowledge-base edit can reach."""
 
+import sqlite3
+
 import sqlite_utils
 
 from kb.kbase import KnowledgeBase, changes
@@ -109,3 +111,14 @@ def test_a_database_of_an_older_kb_gets_the_noting_triggers():
     assert kb.changes_since(start).entities == {"north"}
     names = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     assert "kb_version_aliases_insert" not in names
+
+
+def test_a_read_only_database_of_an_older_kb_still_opens(tmp_path):
+    path = tmp_path / "older.db"
+    kb = KnowledgeBase.open(path)
+    kb.add([NORTH])
+    kb.db.execute(f"DROP TABLE {CHANGES_TABLE}")  # as written before the change log
+    kb.db.close()
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    served = KnowledgeBase(sqlite_utils.Database(conn))
+    assert served.get("north").label == "North Test"

@@ -12,6 +12,7 @@ so a build can tell *which* documents need relinking (:mod:`kb.kbase.changes`).
 from __future__ import annotations
 
 import secrets
+import sqlite3
 
 import sqlite_utils
 from sqlite_utils.db import ForeignKey
@@ -137,6 +138,14 @@ def _note(table: str, *rows: str) -> str:
     )
 
 
+def _readable(db: sqlite_utils.Database) -> bool:
+    """Whether the tables lookups read and the version row are there (an older kb's schema)."""
+    present = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {*_LINK_COLUMNS, VERSION_TABLE} <= present:
+        return False
+    return db.execute(f"SELECT 1 FROM {VERSION_TABLE} WHERE id = 1").fetchone() is not None
+
+
 def _trigger_sql(table: str) -> list[str]:
     """Triggers bumping the version on a link-relevant insert, update or delete of ``table`` and
     noting what the change touched in the change log, in one body (so every version is noted)."""
@@ -159,7 +168,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     writes nothing when they are all there)."""
     if is_complete(db):
         return
-    _create_tables(db)
+    try:
+        _create_tables(db)
+    except sqlite3.OperationalError as error:
+        if "readonly" in str(error) and _readable(db):
+            return  # a published database of an older kb, served read-only: reading needs no more
+        raise
     _create_indexes(db)
     with db.atomic():
         db.execute(
