@@ -51,11 +51,12 @@ def test_overrides_note_their_surface_or_their_document():
     assert (found.names, found.documents, found.entities) == ({"grey owl"}, {"doc-7"}, set())
 
 
-def test_unresolved_entities_and_descriptions_note_nothing():
+def test_unresolved_entities_and_value_labels_note_nothing():
     kb = fresh()
     before = kb.fingerprint()
     kb.add([Entity("nil:somebody", "Somebody", "PERSON", origin="unresolved")])
     kb.db.execute("UPDATE entities SET description = 'x'")
+    kb.db.execute("UPDATE claims SET value_label = 'x'")
     assert kb.fingerprint() == before
     assert kb.db[CHANGES_TABLE].count == 0
 

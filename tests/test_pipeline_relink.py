@@ -91,6 +91,10 @@ def rename_lbc(kb: KnowledgeBase) -> None:
     kb.add([Entity(lbc.id, "LBC radio", lbc.type, description=lbc.description, origin=lbc.origin, aliases=("LBC",))])
 
 
+def describe_kremlin(kb: KnowledgeBase) -> None:
+    kb.db.execute("UPDATE entities SET description = 'fortified complex in central Moscow' WHERE id = 'kremlin'")
+
+
 def never_link_reuters(kb: KnowledgeBase) -> None:
     kb.set_override("Reuters", None)
 
@@ -106,6 +110,7 @@ def never_link_moscow_in_c(kb: KnowledgeBase) -> None:
         (add_copperworks, {"c"}),
         (alias_for_lbc, {"a"}),
         (rename_lbc, {"a"}),
+        (describe_kremlin, {"a"}),
         (never_link_reuters, {"b"}),
         (never_link_moscow_in_c, {"c"}),
     ],

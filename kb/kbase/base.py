@@ -129,8 +129,8 @@ class KnowledgeBase:
 
     def fingerprint(self) -> str:
         """A token that changes with every edit that can change a link (ids, labels, aliases,
-        QIDs, types, popularity, claims, overrides), for incremental builds; one row read, so
-        cheap on any size. Builds adding unresolved entities leave it alone."""
+        QIDs, descriptions, types, popularity, claims, overrides), for incremental builds; one
+        row read, so cheap on any size. Builds adding unresolved entities leave it alone."""
         return schema.version(self.db)
 
     def changes_since(self, since: str) -> Changes | None:

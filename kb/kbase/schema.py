@@ -36,9 +36,10 @@ _NOTED = {
     "claims": ("NULL", "{row}.entity_id", "NULL"),
     "overrides": ("{row}.norm", "NULL", "{row}.document_id"),
 }
-#: Columns whose change can change a link (a claim's value label cannot).
+#: Columns whose change can change a link (a claim's value label cannot; a description can: the
+#: ranker reads its words).
 _LINK_COLUMNS = {
-    "entities": ("id", "qid", "label", "type", "popularity", "origin"),
+    "entities": ("id", "qid", "label", "description", "type", "popularity", "origin"),
     "aliases": ("entity_id", "alias", "norm", "loose"),
     "claims": ("entity_id", "property", "value"),
     "overrides": ("document_id", "norm", "entity_id"),
