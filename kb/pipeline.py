@@ -28,6 +28,7 @@ from .ingest import read_inputs
 from .kbase import KnowledgeBase
 from .link import LinkResult, is_unresolved, link_document
 from .recognise import build_pipeline, recognise
+from .relink import refresh_signatures
 from .records import Document, Entity, Mention, Problem
 from .settings import Settings
 
@@ -204,6 +205,7 @@ def build(
     db, knowledge_base, signature = _open(db_path, kb_path, settings)
     stored = store.stored_state(db)
     todo: list[Document] = []
+    stale: dict[str, str | None] = {}  # unchanged texts linked with another signature
     current: set[str] = set()  # ids read: never replaced as another document's old version
     for item in read_inputs(paths):
         if isinstance(item, Problem):
@@ -218,6 +220,9 @@ def build(
             report.unchanged += 1
         else:
             todo.append(item)
+            if stored.get(item.id, ("",))[0] == item.content_hash:
+                stale[item.id] = stored[item.id][1]
+    todo = _untouched_skipped(db, knowledge_base, settings, signature, todo, stale, report)
     _process(db, todo, knowledge_base, settings, signature, report, progress, on_problem, current)
     report.seconds = time.perf_counter() - started
     return report
@@ -236,11 +241,34 @@ def resolve(
     report = BuildReport()
     db, knowledge_base, signature = _open(db_path, kb_path, settings)
     todo = store.documents_to_resolve(db, signature)
+    if not settings.online:  # online, relinking a document may resolve its unresolved names
+        stored = store.stored_state(db)
+        stale = {d.id: stored[d.id][1] for d in todo if stored[d.id][1] != signature}
+        todo = _untouched_skipped(db, knowledge_base, settings, signature, todo, stale, BuildReport())
     report.documents = db["documents"].count
     report.unchanged = report.documents - len(todo)
     _process(db, todo, knowledge_base, settings, signature, report, progress)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _untouched_skipped(
+    db: sqlite_utils.Database,
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+    signature: str,
+    todo: list[Document],
+    stale: dict[str, str | None],
+    report: BuildReport,
+) -> list[Document]:
+    """``todo`` without the ``stale`` documents no knowledge-base edit since their linking can
+    change (:func:`kb.relink.refresh_signatures` gives those the new signature); counts them
+    as unchanged."""
+    if not stale:
+        return todo
+    relink = refresh_signatures(db, knowledge_base, settings, signature, stale)
+    report.unchanged += len(stale) - len(relink)
+    return [d for d in todo if d.id not in stale or d.id in relink]
 
 
 def _process(

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "kb"
 MAX_LINES = 450
 MAX_COMPLEXITY = 15
 #: Tables the knowledge base owns: only kb/kbase reads and writes them with SQL.
-KB_TABLES = ("entities", "aliases", "claims", "overrides", "lookups", "imports")
+KB_TABLES = ("entities", "aliases", "claims", "overrides", "lookups", "imports", "kb_changes")
 #: kb/store.py keeps the published copies of entities in the output database in step.
 KB_SQL_ALLOWED = ("kbase", "store.py")
 _KB_SQL = re.compile(

@@ -7,6 +7,7 @@ database Datasette publishes; ``--kb FILE`` points several builds at one shared 
 Only this package reads and writes the knowledge-base tables with SQL:
 
 - :mod:`.schema`: tables, indexes, and the change counter behind :meth:`KnowledgeBase.fingerprint`;
+- :mod:`.changes`: the change log: what the edits since a fingerprint touched;
 - :mod:`.files`: entity files (YAML, CSV, JSON) and the starter entities;
 - :mod:`.write`: writing entities, merging records of one QID, the published copies;
 - :mod:`.lookup`: entity records, candidate lookup (exact, variant, loose, fuzzy), overrides;
@@ -17,6 +18,7 @@ Only this package reads and writes the knowledge-base tables with SQL:
 """
 
 from .base import KnowledgeBase, open_knowledge_base
+from .changes import Changes
 from .files import ENTITY_TYPES, STARTER_FILE, parse_entity, read_entities_file, starter_entities
 from .qids import is_qid, wikidata_url
 from .schema import ensure_schema
@@ -24,6 +26,7 @@ from .write import alias_rows, copy_entities, entity_row, write_entities
 
 __all__ = [
     "ENTITY_TYPES",
+    "Changes",
     "STARTER_FILE",
     "KnowledgeBase",
     "alias_rows",

@@ -16,7 +16,8 @@ from typing import Any
 import sqlite_utils
 
 from ..records import Candidate, Entity
-from . import cache, lookup, schema, write
+from . import cache, changes, lookup, schema, write
+from .changes import Changes
 from .files import starter_entities
 from .qids import known_qids, qid_holder
 
@@ -91,6 +92,11 @@ class KnowledgeBase:
         """
         return self.has_name(surface) and not self.has_name(surface[4:])
 
+    def fuzzy_range_size(self, prefix: str, limit: int) -> int:
+        """How many aliases (at most ``limit``) start with ``prefix``: the fuzzy fallback compares
+        all of them when there are fewer than its row limit (see :func:`kb.relink`)."""
+        return lookup.fuzzy_range_size(self.db, prefix, limit)
+
     def ruler_names(self) -> list[tuple[str, str, str]]:
         """(alias, type, entity id) of every curated and custom entity: the EntityRuler's names."""
         return lookup.ruler_names(self.db)
@@ -123,9 +129,20 @@ class KnowledgeBase:
 
     def fingerprint(self) -> str:
         """A token that changes with every edit that can change a link (ids, labels, aliases,
-        QIDs, types, popularity, claims, overrides), for incremental builds; one row read, so
-        cheap on any size. Builds adding unresolved entities leave it alone."""
+        QIDs, descriptions, types, popularity, claims, overrides), for incremental builds; one
+        row read, so cheap on any size. Builds adding unresolved entities leave it alone."""
         return schema.version(self.db)
+
+    def changes_since(self, since: str) -> Changes | None:
+        """What the link-relevant edits after the fingerprint ``since`` touched (names, entities,
+        documents of overrides), for relinking only the documents that can see them; None when
+        the change log cannot tell (see :mod:`kb.kbase.changes`): then relink everything."""
+        return changes.changes_since(self.db, since)
+
+    def forget_changes(self, through: str | None = None) -> None:
+        """Prune the change log: the notes up to the fingerprint ``through`` (no document needs
+        them any more), and the oldest beyond the log's cap."""
+        changes.forget_changes(self.db, through)
 
     # --- Wikidata (kb.wikidata records its work here) --------------------------------------------
 
@@ -154,11 +171,14 @@ class KnowledgeBase:
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:
         """Write fast for a bulk import: no fsync meanwhile (a crash mid-import is repaired by
-        re-importing), and fresh query-planner statistics after."""
+        re-importing), and fresh query-planner statistics after. The change log is emptied after
+        it: builds then relink everything, as they would for a log that large."""
         (previous,) = self.db.execute("PRAGMA synchronous").fetchone()
         self.db.execute("PRAGMA synchronous = OFF")
         try:
             yield
+            # A bulk import touches too much for the change log to be worth answering from.
+            changes.forget_changes(self.db, self.fingerprint())
             self.db.execute("ANALYZE")
         finally:
             self.db.execute(f"PRAGMA synchronous = {int(previous)}")

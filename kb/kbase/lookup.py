@@ -118,6 +118,16 @@ def candidates(
     return found[:limit]
 
 
+def fuzzy_range_size(db: sqlite_utils.Database, prefix: str, limit: int) -> int:
+    """How many aliases (at most ``limit``) the fuzzy fallback's range for ``prefix`` holds: when
+    fewer than its ``fuzzy_rows``, it compares them all."""
+    (count,) = db.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM aliases WHERE norm >= ? AND norm < ? LIMIT ?)",
+        (prefix, prefix + "\uffff", limit),
+    ).fetchone()
+    return count
+
+
 def has_name(db: sqlite_utils.Database, surface: str) -> bool:
     """Whether this exact (normalised) name is an alias of some resolved entity."""
     return db.execute(

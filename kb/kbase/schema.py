@@ -4,17 +4,21 @@
 online searches (:mod:`kb.wikidata.online`) and ``imports`` logs dump imports
 (:mod:`kb.wikidata.dump`). ``kb_version`` is one row: a random id of this knowledge base and a
 counter that SQLite triggers bump on every change that can change a link, so a build can tell
-cheaply, on any size of knowledge base, whether its documents need relinking.
+cheaply, on any size of knowledge base, whether its documents need relinking. The same triggers
+note in ``kb_changes`` what each change touched (the names, the entity, the override's document),
+so a build can tell *which* documents need relinking (:mod:`kb.kbase.changes`).
 """
 
 from __future__ import annotations
 
 import secrets
+import sqlite3
 
 import sqlite_utils
 from sqlite_utils.db import ForeignKey
 
 VERSION_TABLE = "kb_version"
+CHANGES_TABLE = "kb_changes"
 #: Builds add unresolved entities (origin "unresolved", ids "nil:…"); they are not edits of the
 #: knowledge base and must not bump its version.
 _NOT_UNRESOLVED = {
@@ -23,9 +27,19 @@ _NOT_UNRESOLVED = {
     "claims": "substr({row}.entity_id, 1, 4) != 'nil:'",
     "overrides": "1",
 }
-#: Columns whose change can change a link (a claim's value label cannot).
+#: What a change of a row of each table notes in the change log, as (name, entity_id, document_id)
+#: of ``{row}`` (OLD or NEW): an alias's text, an entity's label, a claim's entity, an
+#: override's normalised surface and document ("" when it applies everywhere).
+_NOTED = {
+    "entities": ("{row}.label", "{row}.id", "NULL"),
+    "aliases": ("{row}.alias", "{row}.entity_id", "NULL"),
+    "claims": ("NULL", "{row}.entity_id", "NULL"),
+    "overrides": ("{row}.norm", "NULL", "{row}.document_id"),
+}
+#: Columns whose change can change a link (a claim's value label cannot; a description can: the
+#: ranker reads its words).
 _LINK_COLUMNS = {
-    "entities": ("id", "qid", "label", "type", "popularity", "origin"),
+    "entities": ("id", "qid", "label", "description", "type", "popularity", "origin"),
     "aliases": ("entity_id", "alias", "norm", "loose"),
     "claims": ("entity_id", "property", "value"),
     "overrides": ("document_id", "norm", "entity_id"),
@@ -74,6 +88,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     )
     db.create_table(VERSION_TABLE, {"id": int, "uid": str, "version": int}, pk="id",
                     not_null={"uid", "version"}, if_not_exists=True)
+    db.create_table(CHANGES_TABLE, {"version": int, "name": str, "entity_id": str, "document_id": str},
+                    not_null={"version"}, if_not_exists=True)
 
 
 #: (index name, table, columns, unique). SQLite lets NULLs repeat in a unique index: many
@@ -84,6 +100,7 @@ _INDEXES = (
     ("idx_aliases_norm", "aliases", ["norm"], False),
     ("idx_aliases_loose", "aliases", ["loose"], False),
     ("idx_claims_value", "claims", ["property", "value"], False),
+    ("idx_kb_changes_version", CHANGES_TABLE, ["version"], False),
 )
 
 
@@ -94,8 +111,8 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
 
 def _schema_objects() -> set[tuple[str, str]]:
     """(type, name) of every table, index and trigger :func:`ensure_schema` creates."""
-    tables = {*_LINK_COLUMNS, "lookups", "imports", VERSION_TABLE}
-    triggers = {f"{VERSION_TABLE}_{table}_{event}" for table in _NOT_UNRESOLVED for event in ("insert", "delete", "update")}
+    tables = {*_LINK_COLUMNS, "lookups", "imports", VERSION_TABLE, CHANGES_TABLE}
+    triggers = {f"{CHANGES_TABLE}_{table}_{event}" for table in _NOT_UNRESOLVED for event in ("insert", "delete", "update")}
     return (
         {("table", name) for name in tables}
         | {("index", name) for name, *_ in _INDEXES}
@@ -112,17 +129,38 @@ def is_complete(db: sqlite_utils.Database) -> bool:
     return db.execute(f"SELECT 1 FROM {VERSION_TABLE} WHERE id = 1").fetchone() is not None
 
 
+def _note(table: str, *rows: str) -> str:
+    """The statement noting in the change log what a change of ``rows`` (OLD and/or NEW) touched,
+    under the version the change has just been given."""
+    noted = " UNION ".join("SELECT " + ", ".join(_NOTED[table]).format(row=row) for row in rows)
+    return (
+        f"INSERT INTO {CHANGES_TABLE} (version, name, entity_id, document_id)"
+        f" SELECT v.version, n.* FROM {VERSION_TABLE} v, ({noted}) n WHERE v.id = 1;"
+    )
+
+
+def _readable(db: sqlite_utils.Database) -> bool:
+    """Whether the tables lookups read and the version row are there (an older kb's schema)."""
+    present = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {*_LINK_COLUMNS, VERSION_TABLE} <= present:
+        return False
+    return db.execute(f"SELECT 1 FROM {VERSION_TABLE} WHERE id = 1").fetchone() is not None
+
+
 def _trigger_sql(table: str) -> list[str]:
-    """Triggers bumping the version on a link-relevant insert, update or delete of ``table``."""
-    bump = f"BEGIN UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = 1; END"
+    """Triggers bumping the version on a link-relevant insert, update or delete of ``table`` and
+    noting what the change touched in the change log, in one body (so every version is noted)."""
+    bump = f"UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = 1;"
     kept_new, kept_old = (_NOT_UNRESOLVED[table].format(row=row) for row in ("NEW", "OLD"))
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _LINK_COLUMNS[table])
-    name = f"{VERSION_TABLE}_{table}"
+    name = f"{CHANGES_TABLE}_{table}"
     return [
-        f"CREATE TRIGGER IF NOT EXISTS {name}_insert AFTER INSERT ON {table} WHEN {kept_new} {bump}",
-        f"CREATE TRIGGER IF NOT EXISTS {name}_delete AFTER DELETE ON {table} WHEN {kept_old} {bump}",
+        f"CREATE TRIGGER IF NOT EXISTS {name}_insert AFTER INSERT ON {table} WHEN {kept_new}"
+        f" BEGIN {bump} {_note(table, 'NEW')} END",
+        f"CREATE TRIGGER IF NOT EXISTS {name}_delete AFTER DELETE ON {table} WHEN {kept_old}"
+        f" BEGIN {bump} {_note(table, 'OLD')} END",
         f"CREATE TRIGGER IF NOT EXISTS {name}_update AFTER UPDATE ON {table}"
-        f" WHEN ({kept_new} OR {kept_old}) AND ({changed}) {bump}",
+        f" WHEN ({kept_new} OR {kept_old}) AND ({changed}) BEGIN {bump} {_note(table, 'OLD', 'NEW')} END",
     ]
 
 
@@ -131,7 +169,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     writes nothing when they are all there)."""
     if is_complete(db):
         return
-    _create_tables(db)
+    try:
+        _create_tables(db)
+    except sqlite3.OperationalError as error:
+        if "readonly" in str(error) and _readable(db):
+            return  # a published database of an older kb, served read-only: reading needs no more
+        raise
     _create_indexes(db)
     with db.atomic():
         db.execute(
@@ -139,6 +182,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             (secrets.token_hex(8),),
         )
         for table in _NOT_UNRESOLVED:
+            for event in ("insert", "delete", "update"):
+                # Triggers of kb before the change log bumped the version without noting changes.
+                db.execute(f"DROP TRIGGER IF EXISTS {VERSION_TABLE}_{table}_{event}")
             for sql in _trigger_sql(table):
                 db.execute(sql)
 
