@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from spacy.language import Language
@@ -44,6 +44,27 @@ def sentence_at(text: str, bounds: list[tuple[int, int]], start: int, limit: int
     return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
 
 
+class TagsByOffset(Mapping[int, str]):
+    """The fine-grained tag of the token starting at each character offset, looked up when
+    asked: span repair asks for a few, and a dict of every token's cost a tenth of recognition."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.offsets = doc.to_array("IDX").tolist() if len(doc) else []
+
+    def __getitem__(self, offset: int) -> str:
+        index = bisect_left(self.offsets, offset)
+        if index == len(self.offsets) or self.offsets[index] != offset:
+            raise KeyError(offset)
+        return self.doc[index].tag_
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+
 def dateline_mentions(text: str) -> list[Mention]:
     """The places of wire-style datelines at the start of a line: "MILLBROOK, Ala. - …",
     "KANSAS CITY — …", "BASRA, Iraq - …". Statistical NER often misreads these capitals."""
@@ -75,7 +96,7 @@ def mentions_of(
     bounds = sentence_bounds(doc)
     seen = {(m.start, m.end) for m in mentions}
     datelines = sorted(seen)
-    context = Context(text, lower_words(text), known or {}, weapons, {t.idx: t.tag_ for t in doc})
+    context = Context(text, lower_words(text), known or {}, weapons, TagsByOffset(doc))
     ents = [Ent(s.start_char, s.end_char, s.label_, s.ent_id_) for s in doc.ents if s.label_ not in DROPPED_LABELS]
     for ent in repair(ents, context):
         for start, end in _names_in(doc, ent, keep_article, context):  # context.text: read once
