@@ -97,13 +97,13 @@ def bare_spacy(texts: list[str], batch_size: int) -> dict:
     return {"seconds": done - started, "load": loaded - started, "entities": entities, "pipes": list(nlp.pipe_names)}
 
 
-def kb_build(source: Path, db: Path, processes: int, batch_size: int, stages: bool) -> dict:
+def kb_build(source: Path, db: Path, processes: int, batch_size: int, stages: bool, engine: str = "local") -> dict:
     """``kb build`` of ``source`` into ``db`` (then once more, unchanged), timed by stage when
     ``stages``."""
     from kb.pipeline import build
     from kb.settings import Settings
 
-    settings = Settings(processes=processes, batch_size=batch_size)
+    settings = Settings(processes=processes, batch_size=batch_size, engine=engine)
     clock = Clock()
     restore = instrument(clock) if stages else (lambda: None)
     report = build([source], db, settings, progress=False)
@@ -151,8 +151,12 @@ def measure(source: Path, folder: Path, args: argparse.Namespace) -> dict:
     bare = in_child(bare_spacy, texts, args.batch_size)
     one = in_child(kb_build, source, folder / "one.db", 1, args.batch_size, True)
     two = in_child(kb_build, source, folder / "two.db", 2, args.batch_size, False)
+    dask = {}
+    for workers in (1, 2) if args.dask else ():
+        dask[workers] = in_child(kb_build, source, folder / f"dask{workers}.db", workers, args.batch_size, False, "dask")
+        dask[workers]["same_rows"] = table_rows(folder / f"dask{workers}.db") == table_rows(folder / "one.db")
     return {
-        "documents": len(texts), "words": words, "characters": characters, "bare": bare,
+        "documents": len(texts), "words": words, "characters": characters, "bare": bare, "dask": dask,
         "one": one, "two": two, "db_bytes": sum(
             path.stat().st_size for path in folder.glob("one.db*") if path.is_file()
         ),
@@ -184,6 +188,11 @@ def format_table(figures: dict) -> str:
         f"| peak RSS: bare spaCy / kb build / kb build -j 2 (parent) | {bare['rss']:.0f} / {one['rss']:.0f} / {two['rss']:.0f} MiB |",
         f"| database size | {figures['db_bytes'] / 2**20:.1f} MiB ({figures['db_bytes'] / 2**20 * 1000 / docs:.1f} MiB per 1,000 documents) |",
     ]
+    for workers, run in figures["dask"].items():
+        lines.append(
+            f"| kb build --engine dask, local cluster of {workers} worker{'s' if workers > 1 else ''} (start-up included) |"
+            f" {run['seconds']:.1f} s: {rate(run['seconds'])}; same rows: {run['same_rows']} |"
+        )
     total = one["seconds"]
     accounted = sum(seconds for stage, seconds in one["stages"].items() if not stage.startswith("FTS"))
     for stage, seconds in one["stages"].items():
@@ -203,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--documents", type=int, default=200, help="how many corpus documents (at most 1,796)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="gzipped JSONL of articles")
+    parser.add_argument("--dask", action="store_true", help="also build on a local Dask cluster of 1 and 2 workers")
     parser.add_argument("--smoke", action="store_true", help="build examples/ only: a quick check for CI")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -216,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         figures = measure(source, folder, args)
     print(f"kb bench, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {machine()}")
     print(format_table(figures))
-    return 0 if figures["same_rows"] else 1
+    same = figures["same_rows"] and all(run["same_rows"] for run in figures["dask"].values())
+    return 0 if same else 1
 
 
 if __name__ == "__main__":
