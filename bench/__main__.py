@@ -62,12 +62,18 @@ def read_texts(path: Path) -> list[str]:
 
 def in_child(function, *args) -> dict:
     """Run ``function(*args)`` (returning a dict) in a forked child; its result, with the
-    child's peak RSS in MiB as ``rss``."""
+    child's peak RSS in MiB as ``rss`` and the cores it and its own children kept busy as
+    ``busy`` (CPU seconds per second of wall time)."""
     parent, child = multiprocessing.Pipe(duplex=False)
 
     def run() -> None:
+        started = time.perf_counter()
         result = function(*args)
-        result["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        wall = time.perf_counter() - started
+        own, workers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        result["rss"] = own.ru_maxrss / 1024
+        # cores kept busy: this process, and its worker processes (spaCy's -j, once ended)
+        result["busy"] = ((own.ru_utime + own.ru_stime) / wall, (workers.ru_utime + workers.ru_stime) / wall)
         child.send(result)
 
     process = multiprocessing.get_context("fork").Process(target=run)
@@ -182,6 +188,8 @@ def format_table(figures: dict) -> str:
         f"| kb build / bare spaCy throughput | {bare['seconds'] / one['seconds']:.2f} |",
         f"| kb build -j 2 | {two['seconds']:.1f} s: {rate(two['seconds'])} |",
         f"| -j 2 / -j 1 throughput | {one['seconds'] / two['seconds']:.2f}x; same rows: {figures['same_rows']} |",
+        f"| cores busy, -j 1: build process | {one['busy'][0]:.2f} |",
+        f"| cores busy, -j 2: parent (recognition clean-up, linking, writing) / spaCy workers | {two['busy'][0]:.2f} / {two['busy'][1]:.2f} |",
         f"| unchanged re-run | {one['rerun']:.3f} s = {100 * one['rerun'] / one['seconds']:.2f}% of the build ({one['rerun_processed']} processed) |",
         f"| mentions | {one['mentions']:,} |",
         f"| linking time per mention | {1e6 * one['stages'].get('link', 0.0) / max(one['mentions'], 1):.0f} µs |",

@@ -82,3 +82,17 @@ def test_a_dask_build_stores_the_same_rows_as_a_local_one(tmp_path):
     assert stored_rows(tmp_path / "dask.db") == stored_rows(tmp_path / "local.db")
     again = build([folder], tmp_path / "dask.db", Settings(batch_size=2, engine="dask", processes=2), progress=False)
     assert (again.processed, again.unchanged) == (0, len(ARTICLES))  # incremental: no cluster started
+
+
+@pytest.mark.slow
+def test_a_build_on_a_running_scheduler_stores_the_same_rows(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    folder = write_articles(tmp_path / "in")
+    build([folder], tmp_path / "local.db", Settings(batch_size=3), progress=False)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        settings = Settings(batch_size=3, engine="dask", scheduler=cluster.scheduler_address)
+        report = build([folder], tmp_path / "remote.db", settings, progress=False)
+    assert report.processed == len(ARTICLES)
+    assert stored_rows(tmp_path / "remote.db") == stored_rows(tmp_path / "local.db")
