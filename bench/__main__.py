@@ -109,7 +109,8 @@ def kb_build(source: Path, db: Path, processes: int, batch_size: int, stages: bo
     from kb.pipeline import build
     from kb.settings import Settings
 
-    settings = Settings(processes=processes, batch_size=batch_size, engine=engine)
+    engine_setting = {} if engine == "local" else {"engine": engine}  # (kb before engines: no such setting)
+    settings = Settings(processes=processes, batch_size=batch_size, **engine_setting)
     clock = Clock()
     restore = instrument(clock) if stages else (lambda: None)
     report = build([source], db, settings, progress=False)
