@@ -78,7 +78,11 @@ def in_child(function, *args) -> dict:
 
     process = multiprocessing.get_context("fork").Process(target=run)
     process.start()
-    result = parent.recv()
+    child.close()
+    try:
+        result = parent.recv()
+    except EOFError:  # the child died without an answer (its traceback is on stderr)
+        raise SystemExit(f"bench: {function.__name__} failed") from None
     process.join()
     return result
 
