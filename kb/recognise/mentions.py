@@ -13,6 +13,7 @@ from ..names import normalise
 from ..records import Mention
 from ..settings import Settings
 from .model import known_names
+from .parallel import parse_in_workers
 from .repair import Context, Ent, lower_words, repair
 from .spans import clean_span, is_not_a_name, split_pieces, strip_titles
 
@@ -139,5 +140,9 @@ def recognise(
     worker processes parsing while this one cleans spans). ``weapons``: find weapon names the
     knowledge base lacks from the words around them (``Settings.weapon_context``)."""
     known = known_names(nlp)
-    for doc in nlp.pipe(texts, batch_size=batch_size, n_process=processes):
+    if processes > 1:
+        docs = parse_in_workers(nlp, texts, batch_size, processes)
+    else:
+        docs = nlp.pipe(texts, batch_size=batch_size)
+    for doc in docs:
         yield mentions_of(doc, keep_article, sentence_limit, known, weapons)
