@@ -96,3 +96,15 @@ def test_a_build_on_a_running_scheduler_stores_the_same_rows(tmp_path):
         report = build([folder], tmp_path / "remote.db", settings, progress=False)
     assert report.processed == len(ARTICLES)
     assert stored_rows(tmp_path / "remote.db") == stored_rows(tmp_path / "local.db")
+
+
+def test_tasks_are_cut_by_documents_and_by_characters():
+    pytest.importorskip("distributed")
+    from kb.engine.dask import partitions
+    from kb.records import Document
+
+    documents = [Document(id=str(n), text="x" * size) for n, size in enumerate([10, 10, 50, 5, 5, 5, 5, 5])]
+    cut = [[d.id for d in batch] for batch in partitions(documents, 3, 40)]
+    assert cut == [["0", "1", "2"], ["3", "4", "5"], ["6", "7"]]
+    cut = [[d.id for d in batch] for batch in partitions(documents, 10, 20)]
+    assert cut == [["0", "1"], ["2"], ["3", "4", "5", "6"], ["7"]]

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 #: Batches in flight per worker: enough to keep each busy while the client writes.
 IN_FLIGHT = 3
+#: A task holds at most ``batch_size`` documents and, past its first, this many characters:
+#: parsing time follows the text's length, and even tasks keep every worker busy to the end.
+PARTITION_CHARS = 40_000
 _PLUGIN = "kb"
 
 
@@ -91,7 +94,7 @@ def dask_batches(
 ) -> Iterator[list]:
     """Linked batches of ``todo`` (lists of (Document, LinkResult)), in order, computed on the
     cluster; documents that fail are added to ``problems`` (and passed to ``on_problem``)."""
-    batches = (todo[i : i + settings.batch_size] for i in range(0, len(todo), settings.batch_size))
+    batches = partitions(todo, settings.batch_size, PARTITION_CHARS)
     with connect(settings) as client:
         client.register_plugin(KbWorker(settings, str(kb_path)), name=_PLUGIN)
         window = IN_FLIGHT * max(1, len(client.scheduler_info()["workers"]))
@@ -102,6 +105,21 @@ def dask_batches(
                 yield _collect(pending.popleft(), problems, warnings, on_problem)
         while pending:
             yield _collect(pending.popleft(), problems, warnings, on_problem)
+
+
+def partitions(todo: list[Document], most: int, characters: int) -> Iterator[list[Document]]:
+    """``todo`` in consecutive tasks of at most ``most`` documents, each ending at the document
+    that takes it past ``characters`` characters of text."""
+    batch: list[Document] = []
+    size = 0
+    for document in todo:
+        batch.append(document)
+        size += len(document.text)
+        if len(batch) >= most or size >= characters:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _collect(future, problems: list[Problem], warnings: list[str], on_problem) -> list:
