@@ -3,21 +3,21 @@
 Each worker loads the spaCy pipeline and opens the knowledge base once (a read-only use of the
 same file: on a remote cluster its path must be reachable from the workers), then turns
 batches of documents into linked records: plain dataclasses, no Docs. The client (the build)
-submits a few batches per worker at a time, takes the results back in order and stays the
-one SQLite writer, so the build lock, the one-transaction-per-batch writes and the
-incremental re-runs work as with the local engine.
+gives each worker one task at a time (the next as soon as it is free), takes the results back
+in order and stays the one SQLite writer, so the build lock, the one-transaction-per-batch
+writes and the incremental re-runs work as with the local engine. A document is one task's
+work: a single very long document is as slow on a cluster as on one worker.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from distributed import Client, LocalCluster, get_worker
+from distributed import Client, LocalCluster, as_completed, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from ..records import Document, Problem
@@ -25,8 +25,8 @@ from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Batches in flight per worker: enough to keep each busy while the client writes.
-IN_FLIGHT = 3
+#: Tasks done ahead of the one the client waits for, per worker, before no more are started.
+AHEAD = 4
 #: A task holds at most ``batch_size`` documents and, past its first, this many characters:
 #: parsing time follows the text's length, and even tasks keep every worker busy to the end.
 PARTITION_CHARS = 40_000
@@ -93,18 +93,36 @@ def dask_batches(
     on_problem: Callable[[Problem], None] | None = None,
 ) -> Iterator[list]:
     """Linked batches of ``todo`` (lists of (Document, LinkResult)), in order, computed on the
-    cluster; documents that fail are added to ``problems`` (and passed to ``on_problem``)."""
-    batches = partitions(todo, settings.batch_size, PARTITION_CHARS)
+    cluster; documents that fail are added to ``problems`` (and passed to ``on_problem``).
+
+    One task per worker is in flight: a worker that finishes gets the next task at once (a
+    task queued behind a long one would wait for it). Results that come back before an earlier
+    one are held, at most ``AHEAD`` tasks per worker, and handed on in order."""
+    batches = enumerate(partitions(todo, settings.batch_size, PARTITION_CHARS))
     with connect(settings) as client:
         client.register_plugin(KbWorker(settings, str(kb_path)), name=_PLUGIN)
-        window = IN_FLIGHT * max(1, len(client.scheduler_info()["workers"]))
-        pending: deque = deque()
-        for batch in batches:
-            pending.append(client.submit(_work, batch, pure=False))
-            if len(pending) >= window:
-                yield _collect(pending.popleft(), problems, warnings, on_problem)
-        while pending:
-            yield _collect(pending.popleft(), problems, warnings, on_problem)
+        workers = max(1, len(client.scheduler_info()["workers"]))
+        running = as_completed()
+        number: dict[str, int] = {}
+        held: dict[int, object] = {}
+        head = 0
+
+        def top_up() -> None:
+            while running.count() < workers and len(held) < AHEAD * workers:
+                index, batch = next(batches, (None, None))
+                if batch is None:
+                    return
+                future = client.submit(_work, batch, pure=False)
+                number[future.key] = index
+                running.add(future)
+
+        top_up()
+        for future in running:
+            held[number.pop(future.key)] = future
+            while head in held:
+                yield _collect(held.pop(head), problems, warnings, on_problem)
+                head += 1
+            top_up()
 
 
 def partitions(todo: list[Document], most: int, characters: int) -> Iterator[list[Document]]:
