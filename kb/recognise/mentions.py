@@ -136,9 +136,10 @@ def recognise(
     sentence_limit: int = SENTENCE_LIMIT,
     weapons: bool = True,
 ) -> Iterator[list[Mention]]:
-    """Mentions for each text, in order; the throughput path (``nlp.pipe``, with ``processes``
-    worker processes parsing while this one cleans spans). ``weapons``: find weapon names the
-    knowledge base lacks from the words around them (``Settings.weapon_context``)."""
+    """Mentions for each text, in order; the throughput path (``nlp.pipe``; with ``processes``
+    above 1, worker processes parse (:mod:`kb.recognise.parallel`) while this one cleans spans).
+    ``weapons``: find weapon names the knowledge base lacks from the words around them
+    (``Settings.weapon_context``)."""
     known = known_names(nlp)
     if processes > 1:
         docs = parse_in_workers(nlp, texts, batch_size, processes)

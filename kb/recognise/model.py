@@ -118,8 +118,8 @@ def build_pipeline(
 @Language.component("kb_drop_tensor")
 def drop_tensor(doc: Doc) -> Doc:
     """Forget the token vectors once every component has run: nothing after the pipeline reads
-    them, and with worker processes (``kb build -j N``) each Doc is serialised to the parent
-    with its tensor, 96 floats a token, most of the bytes that cross the pipe."""
+    them, and a Doc serialised across processes (spaCy's ``n_process``, a user's own pipe)
+    would carry its tensor, 96 floats a token, most of its bytes."""
     doc.tensor = numpy.zeros((0,), dtype="float32")
     return doc
 
