@@ -235,6 +235,7 @@ def resolve(
     """Relink stored documents that have unresolved names or were linked with another knowledge
     base or settings: after adding entities, overrides, or with ``settings.online``."""
     started = time.perf_counter()
+    check_engine(settings.engine)
     report = BuildReport()
     db, knowledge_base, signature = _open(db_path, kb_path, settings)
     todo = store.documents_to_resolve(db, signature)
