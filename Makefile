@@ -41,8 +41,11 @@ install-check:
 	echo '{"id": "1", "text": "Jens Stoltenberg met Zelensky in Kyiv."}' | $$dir/venv/bin/kb annotate | grep '"qid": "Q'; \
 	rm -rf $$dir
 
+# One table from one run: kb build vs bare spaCy, stages, re-run, -j 2, RSS, database size
+# (reads ../shared/corpus; N=1796 for the whole corpus). CI runs `python -m bench --smoke` as a test.
+N ?= 200
 bench: $(BIN)/kb
-	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python -m bench --documents $(N)
 
 clean:
 	rm -rf $(VENV) kb.db kb.db-wal kb.db-shm *.egg-info

@@ -73,8 +73,11 @@ EXIT_SKIPPED = 3
 @click.option("--kb", "kb_path", type=click.Path(dir_okay=False), help="Separate knowledge-base file.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--engine", type=click.Choice(["local", "dask"]),
+              help="Where recognition and linking run: here (local, default) or on a Dask cluster (kb[dask]).")
+@click.option("--scheduler", help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster of -j workers.")
 @settings_options
-def build(paths, db_path, kb_path, progress, as_json, settings: Settings):
+def build(paths, db_path, kb_path, progress, as_json, engine, scheduler, settings: Settings):
     """Build or update a knowledge base from articles (.txt .md .html .jsonl .json .csv).
 
     Exit status: 0 all inputs read, 1 error (nothing built), 2 usage error, 3 built but some
@@ -85,6 +88,7 @@ def build(paths, db_path, kb_path, progress, as_json, settings: Settings):
     from .pipeline import build as run_build
 
     with user_errors(), database_errors(db_path):
+        settings = settings.with_overrides(engine=engine, scheduler=scheduler)
         report = run_build(
             paths, db_path, settings, kb_path=kb_path, progress=progress, on_problem=echo_problem
         )

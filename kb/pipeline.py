@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from . import store
 from .chunking import piece_limit, recognise_in_chunks
+from .engine import check_engine
 from .lock import build_lock
 from .ingest import read_inputs
 from .kbase import KnowledgeBase
@@ -201,6 +202,7 @@ def build(
     (so a caller can show them even if the build later fails).
     """
     started = time.perf_counter()
+    check_engine(settings.engine)
     report = BuildReport()
     db, knowledge_base, signature = _open(db_path, kb_path, settings)
     stored = store.stored_state(db)
@@ -238,6 +240,7 @@ def resolve(
     """Relink stored documents that have unresolved names or were linked with another knowledge
     base or settings: after adding entities, overrides, or with ``settings.online``."""
     started = time.perf_counter()
+    check_engine(settings.engine)
     report = BuildReport()
     db, knowledge_base, signature = _open(db_path, kb_path, settings)
     todo = store.documents_to_resolve(db, signature)
@@ -288,11 +291,10 @@ def _process(
     :func:`store.write_document`). Does nothing (and loads no model) when there is nothing to do."""
     if not todo:
         return
-    nlp = make_nlp(settings, knowledge_base)
     separate_kb = knowledge_base.db.conn is not db.conn
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(todo), unit="doc", desc="kb build", disable=not show) as bar:
-        for results in _isolating(nlp, todo, knowledge_base, settings, report, on_problem):
+        for results in _linked(todo, knowledge_base, settings, report, on_problem):
             with store.transaction(db):
                 for document, result in results:
                     entities = list(result.new_entities)
@@ -303,6 +305,23 @@ def _process(
                     )
                     report.count(result)
             bar.update(len(results))
+
+
+def _linked(
+    todo: list[Document],
+    knowledge_base: KnowledgeBase,
+    settings: Settings,
+    report: BuildReport,
+    on_problem: Callable[[Problem], None] | None,
+) -> Iterator[list[tuple[Document, LinkResult]]]:
+    """The linked batches of ``todo``, from the engine the settings choose (:mod:`kb.engine`)."""
+    if settings.engine == "dask":
+        from .engine.dask import dask_batches
+
+        (_, _, kb_file) = knowledge_base.db.conn.execute("PRAGMA database_list").fetchone()
+        return dask_batches(todo, kb_file, settings, report.problems, report.warnings, on_problem)
+    nlp = make_nlp(settings, knowledge_base)
+    return _isolating(nlp, todo, knowledge_base, settings, report, on_problem)
 
 
 def _isolating(

@@ -95,8 +95,14 @@ class Settings:
     #: longer documents are recognised in pieces of at most this many characters, cut at
     #: paragraph, line or sentence boundaries (time and memory then grow linearly with length)
     max_chunk_chars: int = 5_000
-    #: worker processes for spaCy (each holds its own copy of the model)
+    #: worker processes for spaCy (each holds its own copy of the model); with engine "dask"
+    #: and no scheduler, the local cluster's workers
     processes: int = 1
+    #: where recognition and linking run: "local" (this machine) or "dask" (a Dask cluster,
+    #: the extra kb[dask]); see kb.engine
+    engine: str = "local"
+    #: the Dask scheduler's address (tcp://HOST:PORT); none: a local cluster
+    scheduler: str | None = None
     #: the EntityRuler knows every curated name, plus the multi-word names of this many of the
     #: most popular imported (Wikidata) entities
     ruler_imported: int = 50_000
@@ -145,7 +151,7 @@ class Settings:
 #: change the knowledge base, whose fingerprint is part of a document's signature anyway.
 OPERATIONAL = frozenset(
     {
-        "batch_size", "processes", "online", "sparql_endpoint", "api_endpoint", "user_agent",
+        "batch_size", "processes", "engine", "scheduler", "online", "sparql_endpoint", "api_endpoint", "user_agent",
         "timeout", "retries", "backoff", "languages", "online_fetch",
     }
 )
@@ -231,6 +237,14 @@ def _names(at_least: int = 0) -> _Rule:
     return _Rule(f"a list of {'at least one ' if at_least else ''}non-empty strings", convert)
 
 
+def _optional_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid
+    return value
+
+
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise _Invalid
@@ -280,6 +294,8 @@ _RULES: dict[str, _Rule] = {
     "batch_size": _whole(1),
     "max_chunk_chars": _whole(500),
     "processes": _whole(1),
+    "engine": _text(choices=("local", "dask")),
+    "scheduler": _Rule("none or an address such as tcp://HOST:PORT", lambda value: _optional_text(value)),
     "ruler_imported": _whole(0),
     "online": _Rule("true or false", _flag),
     "sparql_endpoint": _text(prefixes=("http://", "https://")),

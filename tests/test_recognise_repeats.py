@@ -26,3 +26,21 @@ def test_sentences_are_cut_to_the_limit():
     [found] = find_again(TEXT, [(["Varga"], "PERSON")], [], Settings(sentence_limit=10))
     assert [m.sentence for m in found][:2] == ["Ada Varga ", "Later Varg"]
     assert sentence_around("One. Two three. Four", 5, 8, 400) == "Two three."
+
+
+def test_overlapping_and_nested_taken_spans_block_what_they_cover():
+    text = "Varga met Varga and Varga near Varga, then Varga."
+    # (0, 30) covers the first three; the nested (10, 15) and the overlapping (28, 37) change nothing
+    # but the fourth; the last occurrence is free.
+    [found] = find_again(text, [(["Varga"], "PERSON")], [(10, 15), (0, 30), (28, 37)], Settings())
+    assert [m.start for m in found] == [43]
+
+
+def test_many_taken_spans_agree_with_a_plain_overlap_check():
+    text = " ".join(["Kovo"] * 300)
+    taken = [(i * 10, i * 10 + 4) for i in range(0, 150, 3)] + [(700, 760)]
+    [found] = find_again(text, [(["Kovo"], "ORG")], taken, Settings())
+    expected = [
+        i * 5 for i in range(300) if not any(i * 5 < e and s < i * 5 + 4 for s, e in taken)
+    ]
+    assert [m.start for m in found] == expected

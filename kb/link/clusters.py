@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,13 @@ class Cluster:
 
 def tokens(surface: str) -> list[str]:
     """Normalised name tokens (hyphenated parts kept together: "al-Maliki" is one token)."""
-    return [normalise(t) for t in _TOKEN.findall(surface.replace("’", "'")) if normalise(t)]
+    return list(_tokens(surface))
+
+
+@lru_cache(maxsize=16384)
+def _tokens(surface: str) -> tuple[str, ...]:
+    # every name is compared with every cluster's name: tokenised once, not once per pair
+    return tuple(normalise(t) for t in _TOKEN.findall(surface.replace("’", "'")) if normalise(t))
 
 
 def build_clusters(mentions: list[Mention], settings: Settings) -> list[Cluster]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from spacy.language import Language
@@ -13,6 +13,7 @@ from ..names import normalise
 from ..records import Mention
 from ..settings import Settings
 from .model import known_names
+from .parallel import parse_in_workers
 from .repair import Context, Ent, lower_words, repair
 from .spans import clean_span, is_not_a_name, split_pieces, strip_titles
 
@@ -42,6 +43,27 @@ def sentence_at(text: str, bounds: list[tuple[int, int]], start: int, limit: int
     begin, end = bounds[index] if bounds else (0, len(text))
     sentence = text[begin:end].strip()
     return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+
+
+class TagsByOffset(Mapping[int, str]):
+    """The fine-grained tag of the token starting at each character offset, looked up when
+    asked: span repair asks for a few, and a dict of every token's cost a tenth of recognition."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.offsets = doc.to_array("IDX").tolist() if len(doc) else []
+
+    def __getitem__(self, offset: int) -> str:
+        index = bisect_left(self.offsets, offset)
+        if index == len(self.offsets) or self.offsets[index] != offset:
+            raise KeyError(offset)
+        return self.doc[index].tag_
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets)
 
 
 def dateline_mentions(text: str) -> list[Mention]:
@@ -75,7 +97,7 @@ def mentions_of(
     bounds = sentence_bounds(doc)
     seen = {(m.start, m.end) for m in mentions}
     datelines = sorted(seen)
-    context = Context(text, lower_words(text), known or {}, weapons, {t.idx: t.tag_ for t in doc})
+    context = Context(text, lower_words(text), known or {}, weapons, TagsByOffset(doc))
     ents = [Ent(s.start_char, s.end_char, s.label_, s.ent_id_) for s in doc.ents if s.label_ not in DROPPED_LABELS]
     for ent in repair(ents, context):
         for start, end in _names_in(doc, ent, keep_article, context):  # context.text: read once
@@ -114,9 +136,14 @@ def recognise(
     sentence_limit: int = SENTENCE_LIMIT,
     weapons: bool = True,
 ) -> Iterator[list[Mention]]:
-    """Mentions for each text, in order; the throughput path (``nlp.pipe``, with ``processes``
-    worker processes parsing while this one cleans spans). ``weapons``: find weapon names the
-    knowledge base lacks from the words around them (``Settings.weapon_context``)."""
+    """Mentions for each text, in order; the throughput path (``nlp.pipe``; with ``processes``
+    above 1, worker processes parse (:mod:`kb.recognise.parallel`) while this one cleans spans).
+    ``weapons``: find weapon names the knowledge base lacks from the words around them
+    (``Settings.weapon_context``)."""
     known = known_names(nlp)
-    for doc in nlp.pipe(texts, batch_size=batch_size, n_process=processes):
+    if processes > 1:
+        docs = parse_in_workers(nlp, texts, batch_size, processes)
+    else:
+        docs = nlp.pipe(texts, batch_size=batch_size)
+    for doc in docs:
         yield mentions_of(doc, keep_article, sentence_limit, known, weapons)

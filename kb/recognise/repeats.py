@@ -8,6 +8,7 @@ occurrences in the text: recognition, with the link stage deciding what to look 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from ..records import Mention
@@ -27,20 +28,47 @@ def find_again(
 
     Only whole-word occurrences that overlap no span in ``taken`` nor one found before.
     """
-    spans = sorted(taken)
+    spans = _Taken(taken)
     found = []
     for forms, label in names:
         mentions = []
         for form in forms:
             for match in re.finditer(rf"(?<![\w\-]){re.escape(form)}(?![\w\-])", text):
                 start, end = match.span()
-                if any(start < e and s < end for s, e in spans):
+                if spans.overlaps(start, end):
                     continue
-                spans.append((start, end))
+                spans.add(start, end)
                 sentence = sentence_around(text, start, end, settings.sentence_limit)
                 mentions.append(Mention(start, end, form, label, sentence, "propagated"))
         found.append(mentions)
     return found
+
+
+class _Taken:
+    """Character ranges already taken, merged into disjoint sorted intervals, so whether a new
+    span overlaps one is a binary search (a scan of every span was quadratic on long documents)."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether [start, end) overlaps a taken range: only the last range starting before
+        ``end`` can, the ranges being disjoint."""
+        index = bisect_left(self.starts, end) - 1
+        return index >= 0 and self.ends[index] > start
+
+    def add(self, start: int, end: int) -> None:
+        """Take [start, end), a range that overlaps none taken."""
+        index = bisect_left(self.starts, start)
+        self.starts.insert(index, start)
+        self.ends.insert(index, end)
 
 
 def sentence_around(text: str, start: int, end: int, limit: int) -> str:
