@@ -91,7 +91,7 @@ def bare_spacy(texts: list[str], batch_size: int) -> dict:
     """``nlp.pipe`` over the texts with kb's model and only the components kb reads."""
     import spacy
 
-    from kb.chunking import chunk_spans
+    from kb.recognise.chunks import chunk_spans
     from kb.recognise import model
     from kb.settings import Settings
 

@@ -22,7 +22,7 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from . import store
-from .chunking import piece_limit, recognise_in_chunks
+from .recognise.chunks import piece_limit, recognise_in_chunks
 from .engine import check_engine
 from .lock import build_lock
 from .ingest import read_inputs
@@ -105,7 +105,7 @@ def link_batches(
     """Recognise and link a stream of documents, yielding them linked in batches.
 
     Recognition streams through ``nlp.pipe`` (with ``settings.processes`` worker processes), a
-    long document in pieces of at most ``settings.max_chunk_chars`` characters (:mod:`kb.chunking`);
+    long document in pieces of at most ``settings.max_chunk_chars`` characters (:mod:`kb.recognise.chunks`);
     each batch is linked, and with ``settings.online`` the names the local knowledge base cannot
     resolve are looked up on Wikidata and the batch relinked.
     """

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kb.chunking import chunk_spans, recognise_in_chunks
+from kb.recognise.chunks import chunk_spans, recognise_in_chunks
 from kb.records import Mention
 
 NAME = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+)*")

@@ -20,7 +20,7 @@ from itertools import groupby, tee
 
 from spacy.language import Language
 
-from .records import Mention
+from ..records import Mention
 
 #: Lowercase letters of the scripts the news comes in (Latin, Cyrillic, Greek).
 _LOWER = "a-zß-öø-ÿа-яёіїєґα-ω"
