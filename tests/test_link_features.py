@@ -3,32 +3,11 @@
 import sqlite_utils
 
 from kb.kbase import KnowledgeBase
-from kb.records import Candidate, Claim, Entity
+from kb.records import Candidate
 from kb.link.features import Evidence, coherence, content_words, context_overlap, name_match, type_fit
 from kb.settings import Settings
+from link_entities import CHARACTER, MISSILE
 
-MISSILE = Entity(
-    id="Q999000010", qid="Q999000010", label="Storm Shadow", type="WEAPON", origin="wikidata",
-    description="Anglo-French air-launched cruise missile", popularity=40,
-)
-CHARACTER = Entity(
-    id="Q999000011", qid="Q999000011", label="Storm Shadow", type="PERSON", origin="wikidata",
-    description="fictional ninja character in a comic book and toy line", popularity=45,
-)
-CITY = Entity(
-    id="Q999000020", qid="Q999000020", label="Washington, D.C.", aliases=("Washington",), type="GPE",
-    origin="wikidata", description="capital city of the United States", popularity=50,
-    claims=(Claim("P17", "Q999000030"),),
-)
-STATE = Entity(
-    id="Q999000021", qid="Q999000021", label="Washington", type="GPE", origin="wikidata",
-    description="state in the Pacific Northwest of the United States", popularity=50,
-)
-PERSON = Entity(
-    id="Q999000022", qid="Q999000022", label="George Washington", aliases=("Washington",), type="PERSON",
-    origin="wikidata", description="first president of the United States", popularity=50,
-)
-COUNTRY = Entity(id="Q999000030", qid="Q999000030", label="Examplestan", type="GPE", origin="wikidata")
 
 
 def kb_with(*entities):
