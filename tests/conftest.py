@@ -28,3 +28,19 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared (reference data beside the repository) is not available")
     return SHARED
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A small published kb database: entities, documents with mentions (tests/publish_site.py)."""
+    from publish_site import build_database
+
+    return build_database(tmp_path / "kb.db")
+
+
+@pytest.fixture
+def ds(db_path: Path):
+    """kb's Datasette site over :func:`db_path`."""
+    from kb.publish import make_datasette
+
+    return make_datasette(db_path)

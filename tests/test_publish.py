@@ -33,14 +33,6 @@ from kb.store import open_database, write_document
 from publish_site import REPO, TITLE, build_database, child_env, free_port, kb_serve_command, running
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return build_database(tmp_path / "kb.db")
-
-
-@pytest.fixture
-def ds(db_path: Path):
-    return make_datasette(db_path)
 
 
 async def _json(ds, path: str):

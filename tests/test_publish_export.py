@@ -5,23 +5,18 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from rdflib import OWL, RDF, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from kb.cli import cli
 from kb.publish import export as export_module
-from publish_site import DOCUMENTS, ENTITIES, build_database
+from publish_site import DOCUMENTS, ENTITIES
 
 SCHEMA = Namespace("https://schema.org/")
 BASE = "https://kb.example.org/"
 MENTIONS = sum(len(names) for *_, names in DOCUMENTS)
 
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return build_database(tmp_path / "kb.db")
 
 
 def _export(db_path: Path, fmt: str, output: Path, *extra: str):

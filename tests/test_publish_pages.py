@@ -5,21 +5,13 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from kb.publish import make_datasette
 from kb.publish.linked_data import script_tag
 from kb.publish.pages import highlight, marked_text, safe_url, visible_text
-from publish_site import build_database
 
 JSONLD = "application/ld+json"
-
-
-@pytest.fixture
-def ds(tmp_path: Path):
-    return make_datasette(build_database(tmp_path / "kb.db"))
 
 
 async def _page(ds, path: str, status: int = 200, **headers) -> str:

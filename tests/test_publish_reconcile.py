@@ -13,21 +13,12 @@ from urllib.parse import quote
 
 import pytest
 
-from kb.publish import make_datasette
-from publish_site import build_database, free_port, kb_serve_command, running
+from publish_site import free_port, kb_serve_command, running
 
 SCHEMAS = Path(__file__).resolve().parents[1].parent / "shared" / "reconciliation-0.2"
 ENDPOINT = "/kb/entities/-/reconcile"
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return build_database(tmp_path / "kb.db")
-
-
-@pytest.fixture
-def ds(db_path: Path):
-    return make_datasette(db_path)
 
 
 @pytest.fixture

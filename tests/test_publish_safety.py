@@ -13,19 +13,11 @@ from click.testing import CliRunner
 from kb.cli import serve as serve_command
 from kb.publish import PUBLISH_SETTINGS, load_metadata, make_datasette
 from kb.publish.guard import MAX_PARAMETERS, MAX_QUERY_BYTES
-from publish_site import build_database, free_port, kb_serve_command, running
+from publish_site import free_port, kb_serve_command, running
 
 HEAVY_SQL = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return build_database(tmp_path / "kb.db")
-
-
-@pytest.fixture
-def ds(db_path: Path):
-    return make_datasette(db_path)
 
 
 @pytest.mark.parametrize("sql", ["select zeroblob(100000000)", "select length(randomblob(100000000))",
