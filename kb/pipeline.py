@@ -13,8 +13,8 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice, tee
 from dataclasses import asdict, dataclass, field
+from itertools import islice, tee
 from pathlib import Path
 
 import sqlite_utils
@@ -22,15 +22,15 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from . import store
-from .recognise.chunks import piece_limit, recognise_in_chunks
 from .engine import check_engine
-from .lock import build_lock
 from .ingest import read_inputs
 from .kbase import KnowledgeBase
 from .link import LinkResult, is_unresolved, link_document
+from .lock import build_lock
 from .recognise import build_pipeline, recognise
-from .relink import refresh_signatures
+from .recognise.chunks import piece_limit, recognise_in_chunks
 from .records import Document, Entity, Mention, Problem
+from .relink import refresh_signatures
 from .settings import Settings
 
 log = logging.getLogger(__name__)
