@@ -41,12 +41,16 @@ def settings_options(command):
                   help="The learned ranker (full, default), the hand-weighted one, or the popularity prior alone.")
     @click.option("--online/--offline", default=None, help="Look unknown names up on Wikidata (cached).")
     @click.option("--processes", "-j", type=click.IntRange(1, 64), help="spaCy worker processes (default 1).")
+    @click.option("--link-demonyms/--no-link-demonyms", default=None,
+                  help="Link nationality words (NORP: 'Italian') to their country (default: no).")
     @functools.wraps(command)
-    def wrapper(*args, config_path, model, min_confidence, nil_threshold, linker, online, processes, **kwargs):
+    def wrapper(
+        *args, config_path, model, min_confidence, nil_threshold, linker, online, processes, link_demonyms, **kwargs
+    ):
         with user_errors():
             settings = load_settings(
                 config_path, model=model, min_confidence=min_confidence, nil_threshold=nil_threshold,
-                linker=linker, online=online, processes=processes,
+                linker=linker, online=online, processes=processes, link_demonyms=link_demonyms,
             )
         return command(*args, settings=settings, **kwargs)
 

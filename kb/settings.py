@@ -52,6 +52,9 @@ class Settings:
     #: cross-validation, that the link is right) reaches this value or the ranker's own NIL
     #: threshold, whichever is higher: raise it to trade recall for precision
     min_confidence: float = 0.0
+    #: link nationality words (NORP: "Italian", "Kenyans") to their country
+    #: (kb/data/demonyms.yaml); off by default: they stay mentions of their own type
+    link_demonyms: bool = False
     #: "weighted" linker: below this score a mention stays unresolved (NIL)
     nil_threshold: float = 0.4
     #: "weighted" linker: when the runner-up (another QID) scores within this margin of the
@@ -290,6 +293,7 @@ _RULES: dict[str, _Rule] = {
     "repeat_min_length": _whole(1),
     "acronym_max_length": _whole(2),
     "weapon_context": _Rule("true or false", _flag),
+    "link_demonyms": _Rule("true or false", _flag),
     "sentence_limit": _whole(1),
     "batch_size": _whole(1),
     "max_chunk_chars": _whole(500),

@@ -120,7 +120,7 @@ def test_every_setting_but_the_operational_ones_is_in_the_signature():
         "fuzzy_prefix": 2, "fuzzy_rows": 100, "max_candidates": 5, "weights": {"type": 1.0},
         "variant_match": 0.5, "alias_penalty": 0.2, "fuzzy_discount": 0.2, "confusable_fit": 0.1,
         "fallback_min_length": 3, "repeat_labels": ("PERSON",), "repeat_min_length": 4, "acronym_max_length": 5, "sentence_limit": 200,
-        "ruler_imported": 10, "max_chunk_chars": 2000, "weapon_context": False, "min_confidence": 0.9,
+        "ruler_imported": 10, "max_chunk_chars": 2000, "weapon_context": False, "min_confidence": 0.9, "link_demonyms": True,
     }
     assert set(changed) | OPERATIONAL == {f.name for f in fields(Settings)}
     for key, value in changed.items():

@@ -10,6 +10,7 @@ from ..records import Entity, Link, Mention
 from ..settings import Settings
 from .candidates import cluster_candidates, linkable, most_popular
 from .clusters import Cluster, build_clusters, repeat_forms
+from .demonyms import link_demonyms
 from .features import Evidence, content_words
 from .model import load_ranker
 from .nil import Decision, decide, keeps_unresolved, unresolved_entity
@@ -51,20 +52,28 @@ def link_document(
     4. the names of known people and organisations are found again where NER missed them
        (:mod:`kb.recognise.repeats`);
     5. candidates are ranked by the learned model (:mod:`kb.link.ranking`,
-       :mod:`kb.link.model`) and each cluster linked or left unresolved (:mod:`kb.link.nil`).
+       :mod:`kb.link.model`) and each cluster linked or left unresolved (:mod:`kb.link.nil`);
+    6. with ``settings.link_demonyms``, nationality words are linked to their country
+       (:mod:`kb.link.demonyms`).
 
     The entity's type corrects NER's label (NER's "Stoltenberg"/GPE becomes PERSON).
     """
     if settings.linker == "prior":
         to_link = [m for m in mentions if linkable(m, settings)]
         unlinked = [m for m in mentions if not linkable(m, settings)]
-        return _link_prior_only(to_link, unlinked, knowledge_base, settings)
-    prepared = prepare_document(document_id, text, mentions, knowledge_base, settings)
-    if settings.linker == "weighted":
-        rank_clusters(prepared.clusters, Evidence(words=content_words(text)), knowledge_base, settings)
+        result = _link_prior_only(to_link, unlinked, knowledge_base, settings)
     else:
-        decide_learned(prepared.clusters, load_ranker(), settings)
-    return assemble(prepared, knowledge_base, settings)
+        prepared = prepare_document(document_id, text, mentions, knowledge_base, settings)
+        if settings.linker == "weighted":
+            rank_clusters(prepared.clusters, Evidence(words=content_words(text)), knowledge_base, settings)
+        else:
+            decide_learned(prepared.clusters, load_ranker(), settings)
+        result = assemble(prepared, knowledge_base, settings)
+    if settings.link_demonyms:
+        countries, unlinked = link_demonyms(result.unlinked, knowledge_base)
+        links = sorted(result.links + countries, key=lambda link: link.mention.start)
+        result = LinkResult(links, unlinked, result.new_entities)
+    return result
 
 
 @dataclass
