@@ -318,8 +318,7 @@ def _linked(
     if settings.engine == "dask":
         from .engine.dask import dask_batches
 
-        (_, _, kb_file) = knowledge_base.db.conn.execute("PRAGMA database_list").fetchone()
-        return dask_batches(todo, kb_file, settings, report.problems, report.warnings, on_problem)
+        return dask_batches(todo, knowledge_base.path, settings, report.problems, report.warnings, on_problem)
     nlp = make_nlp(settings, knowledge_base)
     return _isolating(nlp, todo, knowledge_base, settings, report, on_problem)
 

@@ -339,13 +339,6 @@ def refresh_co_mentions(db: sqlite_utils.Database) -> None:
         )
 
 
-def refresh_derived(db: sqlite_utils.Database) -> None:
-    """Recount co-mentions, then drop unresolved entities nothing points to (a full repair;
-    builds keep both in step document by document)."""
-    refresh_co_mentions(db)
-    prune_unresolved(db)
-
-
 def prune_unresolved(db: sqlite_utils.Database) -> int:
     """Delete unresolved entities no mention points to any more; returns how many."""
     with transaction(db):

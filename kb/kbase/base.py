@@ -34,6 +34,13 @@ class KnowledgeBase:
         """Same as :func:`open_knowledge_base`, unseeded by default."""
         return open_knowledge_base(path_or_db, seed=seed)
 
+    @property
+    def path(self) -> str:
+        """The file this knowledge base lives in ("" for an in-memory one), e.g. for workers
+        that open their own read-only copy."""
+        (_, _, file) = self.db.conn.execute("PRAGMA database_list").fetchone()
+        return file
+
     # --- loading ---------------------------------------------------------------------------------
 
     def is_empty(self) -> bool:
