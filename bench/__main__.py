@@ -71,7 +71,7 @@ def in_child(function, *args) -> dict:
         wall = time.perf_counter() - started
         own, workers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
         result["rss"] = own.ru_maxrss / 1024
-        # cores kept busy: this process, and its worker processes (spaCy's -j, once ended)
+        # cores kept busy: this process, and its worker processes (-j N, once ended)
         result["busy"] = ((own.ru_utime + own.ru_stime) / wall, (workers.ru_utime + workers.ru_stime) / wall)
         child.send(result)
 
@@ -199,7 +199,7 @@ def format_table(figures: dict) -> str:
         f"| kb build -j 2 | {two['seconds']:.1f} s: {rate(two['seconds'])} |",
         f"| -j 2 / -j 1 throughput | {one['seconds'] / two['seconds']:.2f}x; same rows: {figures['same_rows']} |",
         f"| cores busy, -j 1: build process | {one['busy'][0]:.2f} |",
-        f"| cores busy, -j 2: parent (recognition clean-up, linking, writing) / spaCy workers | {two['busy'][0]:.2f} / {two['busy'][1]:.2f} |",
+        f"| cores busy, -j 2: parent (writing) / workers (recognition and linking) | {two['busy'][0]:.2f} / {two['busy'][1]:.2f} |",
         f"| unchanged re-run | {one['rerun']:.3f} s = {100 * one['rerun'] / one['seconds']:.2f}% of the build ({one['rerun_processed']} processed) |",
         f"| mentions | {one['mentions']:,} |",
         f"| linking time per mention | {1e6 * one['stages'].get('link', 0.0) / max(one['mentions'], 1):.0f} µs |",

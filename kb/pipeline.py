@@ -92,7 +92,7 @@ def open_knowledge_base(db: sqlite_utils.Database, kb_path: str | Path | None) -
 def make_nlp(settings: Settings, knowledge_base: KnowledgeBase) -> Language:
     """The spaCy pipeline with an EntityRuler of the knowledge base's curated names."""
     popular = knowledge_base.popular_names(settings.ruler_imported, settings.linked_labels)
-    return build_pipeline(settings.model, knowledge_base.ruler_names(), popular)
+    return build_pipeline(settings.model, knowledge_base.ruler_names(), popular, settings.components)
 
 
 def link_batches(
@@ -320,7 +320,21 @@ def _linked(
 
         return dask_batches(todo, knowledge_base.path, settings, report.problems, report.warnings, on_problem)
     nlp = make_nlp(settings, knowledge_base)
+    if settings.processes > 1 and not settings.online and knowledge_base.path and len(todo) > 1:
+        from .engine.pool import pool_batches
+
+        return pool_batches(nlp, todo, knowledge_base.path, settings, report.problems, report.warnings, on_problem)
     return _isolating(nlp, todo, knowledge_base, settings, report, on_problem)
+
+
+def process_task(
+    nlp: Language, task: list[Document], knowledge_base: KnowledgeBase, settings: Settings
+) -> tuple[list[tuple[Document, LinkResult]], list[Problem], list[str]]:
+    """One engine task, as a worker runs it: ``task`` recognised and linked (a document that
+    fails skipped as a problem), with the problems and warnings found on the way."""
+    report = BuildReport()
+    results = [pair for linked in _isolating(nlp, task, knowledge_base, settings, report, None) for pair in linked]
+    return results, report.problems, report.warnings
 
 
 def _isolating(

@@ -1,5 +1,6 @@
-"""Engines: the Dask engine stores exactly what the local one does; without Dask it says how to
-install it; the engine settings are validated and do not enter the linking signature."""
+"""Engines: the local worker processes (``-j N``) and the Dask engine store exactly what one
+process does; a document failing in a worker is skipped as a problem; without Dask it says how
+to install it; the engine settings are validated and do not enter the linking signature."""
 
 from __future__ import annotations
 
@@ -99,8 +100,7 @@ def test_a_build_on_a_running_scheduler_stores_the_same_rows(tmp_path):
 
 
 def test_tasks_are_cut_by_documents_and_by_characters():
-    pytest.importorskip("distributed")
-    from kb.engine.dask import partitions
+    from kb.engine import partitions
     from kb.records import Document
 
     documents = [Document(id=str(n), text="x" * size) for n, size in enumerate([10, 10, 50, 5, 5, 5, 5, 5])]
@@ -108,3 +108,39 @@ def test_tasks_are_cut_by_documents_and_by_characters():
     assert cut == [["0", "1", "2"], ["3", "4", "5"], ["6", "7"]]
     cut = [[d.id for d in batch] for batch in partitions(documents, 10, 20)]
     assert cut == [["0", "1"], ["2"], ["3", "4", "5", "6"], ["7"]]
+
+
+def test_worker_processes_recognise_and_link_and_store_the_same_rows(tmp_path, monkeypatch):
+    from kb.engine import pool
+
+    folder = write_articles(tmp_path / "in")
+    build([folder], tmp_path / "one.db", Settings(batch_size=2), progress=False)
+    tasks = []
+    real = pool.pool_batches
+    monkeypatch.setattr(pool, "pool_batches", lambda *a, **k: (tasks.append(len(a[1])), real(*a, **k))[1])
+    monkeypatch.setattr(pool, "TASK_CHARS", 100)  # more tasks than are in flight, of uneven sizes
+    monkeypatch.setattr(pool, "IN_FLIGHT", 1)
+    report = build([folder], tmp_path / "two.db", Settings(batch_size=2, processes=2), progress=False)
+    assert tasks == [len(ARTICLES)]  # the build went through the worker pool
+    assert (report.processed, report.problems) == (len(ARTICLES), [])
+    assert stored_rows(tmp_path / "two.db") == stored_rows(tmp_path / "one.db")
+
+
+def test_a_document_that_fails_in_a_worker_is_a_problem_and_the_others_are_stored(tmp_path, monkeypatch):
+    import kb.pipeline
+
+    folder = write_articles(tmp_path / "in")
+    real = kb.pipeline.link_document
+
+    def link_or_fail(document_id, *args, **kwargs):
+        if document_id == "n3":
+            raise RuntimeError("this one breaks")
+        return real(document_id, *args, **kwargs)
+
+    monkeypatch.setattr(kb.pipeline, "link_document", link_or_fail)  # inherited by the forked workers
+    report = build([folder], tmp_path / "kb.db", Settings(batch_size=2, processes=2), progress=False)
+    line = str(folder / "news.jsonl") + ":4"  # n3 is the fourth line
+    assert [(p.path, p.message) for p in report.problems] == [(line, "cannot process: RuntimeError: this one breaks")]
+    with closing(sqlite3.connect(tmp_path / "kb.db")) as conn:
+        stored = [row[0] for row in conn.execute("SELECT id FROM documents ORDER BY id")]
+    assert stored == [f"n{n}" for n in range(len(ARTICLES)) if n != 3]

@@ -266,12 +266,12 @@ def test_a_killed_build_leaves_whole_documents_and_a_rerun_completes_it(kill_set
 
 
 def test_a_killed_parallel_build_releases_its_lock_and_a_rerun_completes_it(kill_setup, tmp_path):
-    """With ``-j 2`` spaCy's worker processes can outlive a killed build; the lock must not."""
+    """With ``-j 2`` the worker processes can outlive a killed build; the lock must not."""
     from kb.lock import build_lock
 
     db_path = tmp_path / "kb.db"
     process = kb_command("build", kill_setup["folder"], "--db", db_path, "--config", kill_setup["config"], "-j", "2",
-                         stop=("recognise", 7, "kill"), start_new_session=True,
+                         stop=("write_document", 7, "kill"), start_new_session=True,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # no pipe: workers hold it open
     try:
         assert process.wait(timeout=300) == -9
@@ -283,6 +283,21 @@ def test_a_killed_parallel_build_releases_its_lock_and_a_rerun_completes_it(kill
         except ProcessLookupError:
             pass
     assert check_sound(db_path, mentions_by_document(kill_setup["before"])) == 4
+    build_here(kill_setup["folder"], db_path, batch_size=4, processes=2)
+    assert all_rows(db_path) == all_rows(kill_setup["before"])
+
+
+def test_a_parallel_build_whose_worker_dies_stops_with_a_message_and_a_rerun_completes_it(kill_setup, tmp_path):
+    """A worker killed mid-build (the OOM killer) must not hang the build: it stops with a
+    one-line error, keeps what it stored, and the next build finishes the job."""
+    db_path = tmp_path / "kb.db"
+    process = kb_command("build", kill_setup["folder"], "--db", db_path, "--config", kill_setup["config"], "-j", "2",
+                         "--no-progress", stop=("recognise", 7, "kill"), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 1, stderr[-2000:]
+    assert "worker process died" in stderr and "Traceback" not in stderr
+    assert check_sound(db_path, mentions_by_document(kill_setup["before"])) in range(0, 12)
     build_here(kill_setup["folder"], db_path, batch_size=4, processes=2)
     assert all_rows(db_path) == all_rows(kill_setup["before"])
 

@@ -1,7 +1,7 @@
 """Engines: where a build's recognition and linking run.
 
-- ``local`` (the default): in this process, spaCy with ``settings.processes`` worker processes
-  (:func:`kb.pipeline.link_batches`);
+- ``local`` (the default): in this process (:func:`kb.pipeline.link_batches`) or, with
+  ``settings.processes`` above 1, in that many forked worker processes (:mod:`kb.engine.pool`);
 - ``dask``: over a Dask cluster (:mod:`kb.engine.dask`, the optional extra ``kb[dask]``), on
   ``settings.scheduler`` or, without one, a local cluster of ``settings.processes`` workers.
 
@@ -11,10 +11,18 @@ batches in order, one transaction each, under the build lock.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib.util import find_spec
+
+from ..records import Document
 
 ENGINES = ("local", "dask")
 INSTALL_DASK = "pip install 'kb[dask]'  (or: pip install 'dask[distributed]')"
+
+
+class EngineFailure(RuntimeError):
+    """The engine lost its workers mid-build (a worker process killed, a cluster gone): not
+    about any one document, so the build stops; what was stored before stays whole."""
 
 
 class EngineUnavailable(ValueError):
@@ -26,3 +34,18 @@ def check_engine(engine: str) -> None:
     here: before a build reads anything, not after it has loaded the model."""
     if engine == "dask" and (find_spec("dask") is None or find_spec("distributed") is None):
         raise EngineUnavailable(f"--engine dask needs Dask's distributed scheduler, which is not installed: {INSTALL_DASK}")
+
+
+def partitions(todo: list[Document], most: int, characters: int) -> Iterator[list[Document]]:
+    """``todo`` in consecutive tasks of at most ``most`` documents, each ending at the document
+    that takes it past ``characters`` characters of text."""
+    batch: list[Document] = []
+    size = 0
+    for document in todo:
+        batch.append(document)
+        size += len(document.text)
+        if len(batch) >= most or size >= characters:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch

@@ -22,6 +22,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from ..records import Document, Problem
 from ..settings import Settings
+from . import partitions
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +52,14 @@ class KbWorker(WorkerPlugin):
 
     def process(self, batch: list[Document]):
         """Recognise and link one batch: (linked pairs, problems, warnings)."""
-        from ..pipeline import BuildReport, _isolating, make_nlp
         from ..kbase import KnowledgeBase
+        from ..pipeline import make_nlp, process_task
 
         if getattr(self.local, "state", None) is None:
             knowledge_base = KnowledgeBase.open(self.kb_path)
             self.local.state = (make_nlp(self.settings, knowledge_base), knowledge_base)
         nlp, knowledge_base = self.local.state
-        report = BuildReport()
-        results = [
-            pair for linked in _isolating(nlp, batch, knowledge_base, self.settings, report, None) for pair in linked
-        ]
-        return results, report.problems, report.warnings
+        return process_task(nlp, batch, knowledge_base, self.settings)
 
 
 def _work(batch: list[Document]):
@@ -123,21 +120,6 @@ def dask_batches(
                 yield _collect(held.pop(head), problems, warnings, on_problem)
                 head += 1
             top_up()
-
-
-def partitions(todo: list[Document], most: int, characters: int) -> Iterator[list[Document]]:
-    """``todo`` in consecutive tasks of at most ``most`` documents, each ending at the document
-    that takes it past ``characters`` characters of text."""
-    batch: list[Document] = []
-    size = 0
-    for document in todo:
-        batch.append(document)
-        size += len(document.text)
-        if len(batch) >= most or size >= characters:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
 
 
 def _collect(future, problems: list[Problem], warnings: list[str], on_problem) -> list:
