@@ -57,15 +57,23 @@ def dev_sets(shared: Path, cache: Path) -> list[DevSet]:
     ]
 
 
+def _recognition_code() -> bytes:
+    """The source of kb/recognise and kb/names.py: a change there changes the mentions."""
+    files = sorted((ROOT / "kb" / "recognise").glob("*.py")) + [ROOT / "kb" / "names.py"]
+    return b"".join(path.read_bytes() for path in files)
+
+
 def recognised(dev: DevSet, settings: Settings, cache: Path) -> dict[str, list]:
     """kb's recognised mentions of every document of a dev set (spaCy and the knowledge base's
-    EntityRuler), cached in ``cache`` by texts, knowledge base and model."""
+    EntityRuler), cached in ``cache`` by texts, knowledge base, model, components and the
+    recognition code itself."""
     from kb.pipeline import make_nlp
     from kb.recognise import recognise
 
     documents = list(dev.gold.documents)
     key = hashlib.sha1(
-        "".join(d.text for d in documents).encode() + dev.knowledge_base.fingerprint().encode() + settings.model.encode()
+        "".join(d.text for d in documents).encode() + dev.knowledge_base.fingerprint().encode()
+        + settings.model.encode() + settings.components.encode() + _recognition_code()
     ).hexdigest()[:16]
     path = cache / f"mentions-{dev.name}-{key}.pkl"
     if path.exists():

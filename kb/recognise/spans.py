@@ -12,7 +12,7 @@ from collections.abc import Callable
 from spacy.tokens import Span
 
 from ..names import expand_abbreviation, strip_possessive, strip_quotes
-from .vocabulary import GENERIC_WORDS, TITLES, WEAPON_MODIFIERS
+from .vocabulary import GENERIC_WORDS, TITLES, WEAPON_MODIFIERS, is_nationality_word
 
 _TRAILING = ".,;:!?)]}"
 _TRAILING_WORDS = re.compile(r"(?:\s+(?:of|the|and|for|in|on|at|to))+$")
@@ -90,8 +90,14 @@ def is_not_a_name(span: Span, lower_words: frozenset[str] = frozenset()) -> bool
         return False
     if len(span) == 1:
         token = span[0]
-        return token.tag_ == "JJ" or _is_ordinary(token.lower_, lower_words)
+        return is_adjective(token) or _is_ordinary(token.lower_, lower_words)
     return _generic_phrase([t for t in span if not t.is_punct])
+
+
+def is_adjective(token) -> bool:
+    """The tagger's JJ; with no tagger in the pipeline (``components = "lean"``), a
+    nationality word."""
+    return token.tag_ == "JJ" if token.tag_ else is_nationality_word(token.text)
 
 
 def _generic_phrase(words: list) -> bool:
@@ -99,9 +105,10 @@ def _generic_phrase(words: list) -> bool:
     ("Russian government"), or only titles, adjectives and function words."""
     if not words:
         return True
-    if words[0].tag_ == "JJ" and words[-1].is_alpha and words[-1].is_lower and words[-1].tag_.startswith("NN"):
+    last = words[-1]
+    if is_adjective(words[0]) and last.is_alpha and last.is_lower and (last.tag_ or "NN").startswith("NN"):
         return True
-    return all(t.tag_ == "JJ" or t.is_stop or t.lower_ in TITLES or t.lower_ in ("state", "government") for t in words)
+    return all(is_adjective(t) or t.is_stop or t.lower_ in TITLES or t.lower_ in ("state", "government") for t in words)
 
 
 def _is_ordinary(word: str, lower_words: frozenset[str]) -> bool:

@@ -9,6 +9,10 @@ Written from general knowledge of English (not from any evaluation text). Open-c
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
+
+import yaml
 
 #: Titles and forms of address ("President", "Ambassador Extraordinary and Plenipotentiary"):
 #: not part of a person's name, and no name when alone.
@@ -102,3 +106,22 @@ WEAPON_MODIFIERS = (
 def is_generic_word(word: str) -> bool:
     """A lower-cased word that is never a name when it stands alone."""
     return word in GENERIC_WORDS or word in TITLES
+
+
+@lru_cache(maxsize=1)
+def demonyms() -> dict[str, str]:
+    """Nationality words as ``kb/data/demonyms.yaml`` writes them ("Italian") → the country's
+    English name: read once."""
+    text = (resources.files("kb") / "data" / "demonyms.yaml").read_text(encoding="utf-8")
+    return {str(word): str(country) for word, country in yaml.safe_load(text).items()}
+
+
+@lru_cache(maxsize=1)
+def _nationality_words() -> frozenset[str]:
+    return frozenset(word.lower() for word in demonyms())
+
+
+def is_nationality_word(word: str) -> bool:
+    """A nationality adjective ("Italian", "Kenyan"): how span repair tells the commonest
+    adjective a name-like word can be when the pipeline has no tagger."""
+    return word.lower() in _nationality_words()
