@@ -12,9 +12,10 @@ import logging
 import sqlite3
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from itertools import islice, tee
+from itertools import islice
 from pathlib import Path
 
 import sqlite_utils
@@ -109,8 +110,12 @@ def link_batches(
     each batch is linked, and with ``settings.online`` the names the local knowledge base cannot
     resolve are looked up on Wikidata and the batch relinked.
     """
-    documents, for_texts = tee(documents)
-    texts = (document.text for document in for_texts)
+    waiting: deque[Document] = deque()  # handed to recognition, not yet paired with its mentions
+
+    def texts() -> Iterator[str]:
+        for document in documents:
+            waiting.append(document)
+            yield document.text
 
     def recognise_pieces(pieces: Iterable[str]) -> Iterator[list[Mention]]:
         return recognise(
@@ -119,7 +124,7 @@ def link_batches(
         )
 
     limit = piece_limit(nlp, settings.max_chunk_chars)
-    recognised = zip(documents, recognise_in_chunks(recognise_pieces, texts, limit))
+    recognised = ((waiting.popleft(), mentions) for mentions in recognise_in_chunks(recognise_pieces, texts(), limit))
     while batch := list(islice(recognised, settings.batch_size)):
         yield _link_batch(batch, knowledge_base, settings, warnings)
 
@@ -203,10 +208,11 @@ def build(
     """
     started = time.perf_counter()
     check_engine(settings.engine)
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     report = BuildReport()
     db, knowledge_base, signature = _open(db_path, kb_path, settings)
     stored = store.stored_state(db)
-    todo: list[Document] = []
+    wanted: list[str] = []
     stale: dict[str, str | None] = {}  # unchanged texts linked with another signature
     current: set[str] = set()  # ids read: never replaced as another document's old version
     for item in read_inputs(paths):
@@ -221,13 +227,21 @@ def build(
         if stored.get(item.id) == (item.content_hash, signature):
             report.unchanged += 1
         else:
-            todo.append(item)
+            wanted.append(item.id)
             if stored.get(item.id, ("",))[0] == item.content_hash:
                 stale[item.id] = stored[item.id][1]
-    todo = _untouched_skipped(db, knowledge_base, settings, signature, todo, stale, report)
-    _process(db, todo, knowledge_base, settings, signature, report, progress, on_problem, current)
+    todo = _untouched_skipped(db, knowledge_base, settings, signature, wanted, stale, report)
+    _process(db, _read_again(paths, todo), len(todo), knowledge_base, settings, signature, report, progress,
+             on_problem, current)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _read_again(paths: list[str | Path], ids: set[str]) -> Iterator[Document]:
+    """The documents with these ids, read from ``paths`` again as they are needed: the build
+    never holds more texts than the batches in flight, however large the corpus (the first
+    reading kept only ids and hashes; its problems are reported already)."""
+    return (item for item in read_inputs(paths) if isinstance(item, Document) and item.id in ids)
 
 
 @_one_writer
@@ -247,10 +261,11 @@ def resolve(
     if not settings.online:  # online, relinking a document may resolve its unresolved names
         stored = store.stored_state(db)
         stale = {d.id: stored[d.id][1] for d in todo if stored[d.id][1] != signature}
-        todo = _untouched_skipped(db, knowledge_base, settings, signature, todo, stale, BuildReport())
+        relink = _untouched_skipped(db, knowledge_base, settings, signature, [d.id for d in todo], stale, BuildReport())
+        todo = [d for d in todo if d.id in relink]
     report.documents = db["documents"].count
     report.unchanged = report.documents - len(todo)
-    _process(db, todo, knowledge_base, settings, signature, report, progress)
+    _process(db, todo, len(todo), knowledge_base, settings, signature, report, progress)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -260,23 +275,24 @@ def _untouched_skipped(
     knowledge_base: KnowledgeBase,
     settings: Settings,
     signature: str,
-    todo: list[Document],
+    todo: list[str],
     stale: dict[str, str | None],
     report: BuildReport,
-) -> list[Document]:
-    """``todo`` without the ``stale`` documents no knowledge-base edit since their linking can
-    change (:func:`kb.relink.refresh_signatures` gives those the new signature); counts them
-    as unchanged."""
+) -> set[str]:
+    """The ids of ``todo`` without the ``stale`` documents no knowledge-base edit since their
+    linking can change (:func:`kb.relink.refresh_signatures` gives those the new signature);
+    counts them as unchanged."""
     if not stale:
-        return todo
+        return set(todo)
     relink = refresh_signatures(db, knowledge_base, settings, signature, stale)
     report.unchanged += len(stale) - len(relink)
-    return [d for d in todo if d.id not in stale or d.id in relink]
+    return {i for i in todo if i not in stale or i in relink}
 
 
 def _process(
     db: sqlite_utils.Database,
-    todo: list[Document],
+    todo: Iterable[Document],
+    count: int,
     knowledge_base: KnowledgeBase,
     settings: Settings,
     signature: str,
@@ -287,14 +303,15 @@ def _process(
 ) -> None:
     """Recognise, link and store ``todo`` batch by batch, one short write transaction per batch
     of linked documents (recognition and linking happen outside it, so readers and a kill
-    only ever see whole batches). ``current``: the ids the build read (see
-    :func:`store.write_document`). Does nothing (and loads no model) when there is nothing to do."""
-    if not todo:
+    only ever see whole batches). ``count``: how many documents ``todo`` holds; ``current``:
+    the ids the build read (see :func:`store.write_document`). Does nothing (and loads no
+    model) when there is nothing to do."""
+    if not count:
         return
     separate_kb = knowledge_base.db.conn is not db.conn
     show = sys.stderr.isatty() if progress is None else progress
-    with tqdm(total=len(todo), unit="doc", desc="kb build", disable=not show) as bar:
-        for results in _linked(todo, knowledge_base, settings, report, on_problem):
+    with tqdm(total=count, unit="doc", desc="kb build", disable=not show) as bar:
+        for results in _linked(todo, count, knowledge_base, settings, report, on_problem):
             with store.transaction(db):
                 for document, result in results:
                     entities = list(result.new_entities)
@@ -308,7 +325,8 @@ def _process(
 
 
 def _linked(
-    todo: list[Document],
+    todo: Iterable[Document],
+    count: int,
     knowledge_base: KnowledgeBase,
     settings: Settings,
     report: BuildReport,
@@ -320,7 +338,7 @@ def _linked(
 
         return dask_batches(todo, knowledge_base.path, settings, report.problems, report.warnings, on_problem)
     nlp = make_nlp(settings, knowledge_base)
-    if settings.processes > 1 and not settings.online and knowledge_base.path and len(todo) > 1:
+    if settings.processes > 1 and not settings.online and knowledge_base.path and count > 1:
         from .engine.pool import pool_batches
 
         return pool_batches(nlp, todo, knowledge_base.path, settings, report.problems, report.warnings, on_problem)
@@ -339,7 +357,7 @@ def process_task(
 
 def _isolating(
     nlp: Language,
-    todo: list[Document],
+    todo: Iterable[Document],
     knowledge_base: KnowledgeBase,
     settings: Settings,
     report: BuildReport,
@@ -348,22 +366,30 @@ def _isolating(
     """:func:`link_batches` over ``todo``, except that a document whose recognition or linking
     raises is skipped as a problem instead of ending the build.
 
-    On a failure the documents the stream may have been working on (two batches from the
-    first not yet returned) are redone one at a time, then the stream starts again after them.
-    Database and operating-system errors are not about one document: they still stop the build.
+    On a failure the documents the stream had taken and not yet returned linked are redone one
+    at a time, then the stream starts again after them. Database and operating-system errors
+    are not about one document: they still stop the build.
     """
-    start = 0
-    while start < len(todo):
+    source = iter(todo)
+    taken: deque[Document] = deque()  # taken by the stream, not yet returned linked
+
+    def feed() -> Iterator[Document]:
+        for document in source:
+            taken.append(document)
+            yield document
+
+    while True:
         try:
-            for results in link_batches(nlp, todo[start:], knowledge_base, settings, report.warnings):
-                start += len(results)
+            for results in link_batches(nlp, feed(), knowledge_base, settings, report.warnings):
+                for _ in results:
+                    taken.popleft()
                 yield results
             return
         except (sqlite3.Error, OSError, MemoryError):
             raise
         except Exception:  # noqa: BLE001 - isolated below, document by document
-            suspects = todo[start : start + 2 * settings.batch_size]
-            start += len(suspects)
+            suspects = list(taken)
+            taken.clear()
             yield from _one_by_one(nlp, suspects, knowledge_base, settings, report, on_problem)
 
 

@@ -263,3 +263,30 @@ def test_a_document_that_breaks_recognition_or_linking_is_skipped_and_the_rest_s
     assert problem.path.endswith("2.txt") and problem.message.startswith("cannot process: ")
     stored = sorted(p.rsplit("/", 1)[1] for (p,) in rows(tmp_path / "kb.db", "SELECT path FROM documents"))
     assert stored == ["0.txt", "1.txt", "3.txt", "4.txt"]
+
+
+def test_a_build_holds_only_the_documents_in_flight_not_the_corpus(tmp_path, kb_file, monkeypatch):
+    """The first reading keeps ids and hashes; texts are read again as batches need them."""
+    import gc
+
+    from kb.records import Document
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(120):
+        (folder / f"{number:02}.txt").write_text(f"Officials of Tallinn met Lotta Virtanen, number {number}.\n")
+    real = pipeline.link_document
+    calls: list[int] = []
+    alive: list[int] = []
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        if len(calls) % 10 == 0:  # every tenth document: gc.get_objects is slow
+            gc.collect()
+            alive.append(sum(isinstance(o, Document) for o in gc.get_objects()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "link_document", counting)
+    report = build([folder], tmp_path / "kb.db", Settings(batch_size=4), kb_path=kb_file, progress=False)
+    assert report.processed == 120 and len(alive) == 12
+    assert max(alive) <= 16, alive  # a few batches in flight, never the corpus

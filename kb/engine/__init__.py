@@ -11,7 +11,7 @@ batches in order, one transaction each, under the build lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib.util import find_spec
 
 from ..records import Document
@@ -36,7 +36,7 @@ def check_engine(engine: str) -> None:
         raise EngineUnavailable(f"--engine dask needs Dask's distributed scheduler, which is not installed: {INSTALL_DASK}")
 
 
-def partitions(todo: list[Document], most: int, characters: int) -> Iterator[list[Document]]:
+def partitions(todo: Iterable[Document], most: int, characters: int) -> Iterator[list[Document]]:
     """``todo`` in consecutive tasks of at most ``most`` documents, each ending at the document
     that takes it past ``characters`` characters of text."""
     batch: list[Document] = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -82,7 +82,7 @@ def connect(settings: Settings) -> Iterator[Client]:
 
 
 def dask_batches(
-    todo: list[Document],
+    todo: Iterable[Document],
     kb_path: str | Path,
     settings: Settings,
     problems: list[Problem],

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
@@ -42,7 +42,7 @@ _WORKER: dict = {}
 
 def pool_batches(
     nlp: Language,
-    todo: list[Document],
+    todo: Iterable[Document],
     kb_path: str,
     settings: Settings,
     problems: list[Problem],
