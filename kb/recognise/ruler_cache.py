@@ -32,13 +32,16 @@ from contextlib import suppress
 from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import spacy
 import srsly
 from spacy.language import Language
 
 from .model import CURATED, IMPORTED, RULER_CONFIG, add_entity_ruler, add_rulers, build_pipeline, load_model, ruler_patterns
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +77,15 @@ class PhraseText(NamedTuple):
 @dataclass(frozen=True)
 class RulerCache:
     """Where a pipeline's rulers are cached (``path``), and ``key``: everything they are built
-    from except the model, whose name and version are added once it is loaded."""
+    from except the model's version and spaCy's, added once the model is loaded."""
 
     path: Path
     key: str
 
 
-def ruler_cache_for(settings: Any, kb_path: str, fingerprint: str) -> RulerCache | None:
+def ruler_cache_for(settings: Settings, kb_path: str, fingerprint: str) -> RulerCache | None:
     """The ruler cache of the knowledge-base file ``kb_path`` at ``fingerprint``
-    (:meth:`KnowledgeBase.fingerprint`) with these settings (:class:`kb.settings.Settings`).
+    (:meth:`KnowledgeBase.fingerprint`) with these settings.
 
     Returns None when ``settings.ruler_cache`` is off or the knowledge base is in memory (its
     fingerprint changes every run, so there is nothing to reuse). The folder is
