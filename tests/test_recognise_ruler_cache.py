@@ -156,7 +156,7 @@ def test_wrong_types_with_a_right_checksum_are_refused(tmp_path):
 def test_a_file_that_cannot_be_written_is_only_logged(tmp_path, caplog):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING, logger="kb.recognise.ruler_cache"):
         assert not write_states(blocker / "rulers.msgpack", "key-1", states())
     assert "cannot write the ruler cache" in caplog.text
 
