@@ -28,8 +28,9 @@ from .ingest import read_inputs
 from .kbase import KnowledgeBase
 from .link import LinkResult, is_unresolved, link_document
 from .lock import build_lock
-from .recognise import build_pipeline, recognise
+from .recognise import recognise
 from .recognise.chunks import piece_limit, recognise_in_chunks
+from .recognise.ruler_cache import cached_pipeline, ruler_cache_for
 from .records import Document, Entity, Mention, Problem
 from .relink import refresh_signatures
 from .settings import Settings
@@ -91,9 +92,14 @@ def open_knowledge_base(db: sqlite_utils.Database, kb_path: str | Path | None) -
 
 
 def make_nlp(settings: Settings, knowledge_base: KnowledgeBase) -> Language:
-    """The spaCy pipeline with an EntityRuler of the knowledge base's curated names."""
-    popular = knowledge_base.popular_names(settings.ruler_imported, settings.linked_labels)
-    return build_pipeline(settings.model, knowledge_base.ruler_names(), popular, settings.components)
+    """The spaCy pipeline (``settings.components`` of ``settings.model``) with EntityRulers of
+    the knowledge base's curated and popular names, reused from the ruler cache while they are
+    unchanged (:mod:`kb.recognise.ruler_cache`)."""
+    def names():
+        return knowledge_base.ruler_names(), knowledge_base.popular_names(settings.ruler_imported, settings.linked_labels)
+
+    cache = ruler_cache_for(settings, knowledge_base.path, knowledge_base.fingerprint())
+    return cached_pipeline(settings.model, names, cache, settings.components)
 
 
 def link_batches(

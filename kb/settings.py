@@ -115,6 +115,11 @@ class Settings:
     #: the EntityRuler knows every curated name, plus the multi-word names of this many of the
     #: most popular imported (Wikidata) entities
     ruler_imported: int = 50_000
+    #: keep the built EntityRulers in a cache file and reuse them while the knowledge base, the
+    #: model and the ruler settings are unchanged (kb.recognise.ruler_cache); false: build anew
+    ruler_cache: bool = True
+    #: the folder of that cache; none: a ``.kb-cache`` folder beside the knowledge-base file
+    cache_dir: str | None = None
     #: look names the local knowledge base cannot resolve up on Wikidata (cached locally)
     online: bool = False
     #: Wikidata access for --online
@@ -161,7 +166,7 @@ class Settings:
 OPERATIONAL = frozenset(
     {
         "batch_size", "processes", "engine", "scheduler", "online", "sparql_endpoint", "api_endpoint", "user_agent",
-        "timeout", "retries", "backoff", "languages", "online_fetch",
+        "timeout", "retries", "backoff", "languages", "online_fetch", "ruler_cache", "cache_dir",
     }
 )
 
@@ -308,6 +313,8 @@ _RULES: dict[str, _Rule] = {
     "engine": _text(choices=("local", "dask")),
     "scheduler": _Rule("none or an address such as tcp://HOST:PORT", lambda value: _optional_text(value)),
     "ruler_imported": _whole(0),
+    "ruler_cache": _Rule("true or false", _flag),
+    "cache_dir": _Rule("none or a folder's path", lambda value: _optional_text(value)),
     "online": _Rule("true or false", _flag),
     "sparql_endpoint": _text(prefixes=("http://", "https://")),
     "api_endpoint": _text(prefixes=("http://", "https://")),

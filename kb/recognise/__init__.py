@@ -1,6 +1,7 @@
 """The recognise stage: spaCy NER plus EntityRulers built from the knowledge base's names.
 
 - :mod:`kb.recognise.model`: the pipeline (model, ruler patterns of known names);
+- :mod:`kb.recognise.ruler_cache`: the EntityRulers built once and reused from a cache file;
 - :mod:`kb.recognise.spans`: an NER span trimmed to the name (quotes, possessives, titles …);
 - :mod:`kb.recognise.mentions`: the mentions of parsed documents, with their sentences;
 - :mod:`kb.recognise.repeats`: names a document already uses, found again where NER missed them.

@@ -7,11 +7,13 @@ The ruler runs before the statistical NER, so weapons (ATACMS, Storm Shadows …
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc
 
 from ..names import normalise
@@ -26,6 +28,12 @@ _LETTERS_NUMBER_HYPHEN = re.compile(r"\b([A-Za-z]{2,})-(\d+)\b")
 _CAPITALS_NUMBER = re.compile(r"\b([A-Z]{2,3})(\d+)\b")
 _LETTERS_NUMBER_SPACE = re.compile(r"\b([A-Za-z]{2,}) (\d+)\b")
 
+
+#: The EntityRulers' names in the pipeline: the curated names' (before NER) and the popular
+#: imported names' (after NER).
+CURATED, IMPORTED = "kb_names", "kb_more_names"
+#: How both rulers match: a phrase on its exact text (ORTH), leaving entities already set alone.
+RULER_CONFIG = {"phrase_matcher_attr": "ORTH", "overwrite_ents": False}
 
 #: Components of the English pipelines kb never reads. The lemmatizer's lemmas and the
 #: attribute_ruler's POS and morphology are unused (span repair reads the tagger's fine-grained
@@ -130,12 +138,20 @@ def build_pipeline(
     ``names`` (the curated ones) run before NER and win: their spans and labels are fixed.
     ``extra_names`` (names from a large imported knowledge base) run after NER and only fill
     gaps, so a known "Kansas City" never cuts NER's "Kansas City International Airport".
-    ``components``: see :func:`load_model`.
+    ``components``: see :func:`load_model`. (:mod:`kb.recognise.ruler_cache` builds the same
+    pipeline with rulers kept on disk.)
     """
     nlp = load_model(model, components)
+    return add_rulers(nlp, {CURATED: ruler_patterns(names), IMPORTED: ruler_patterns(extra_names)}, _add_ruler)
+
+
+def add_rulers(nlp: Language, contents: Mapping[str, Any], add: Callable[..., None]) -> Language:
+    """Put the rulers in ``nlp``: ``add(nlp, name, content, before=…/after=…)`` adds one ruler
+    (the curated names' before NER, the imported names' after it) from its content (patterns,
+    or a ruler's cached state); then the component that drops the tensor."""
     has_ner = "ner" in nlp.pipe_names
-    _add_ruler(nlp, "kb_names", ruler_patterns(names), before="ner" if has_ner else None)
-    _add_ruler(nlp, "kb_more_names", ruler_patterns(extra_names), after="ner" if has_ner else None)
+    add(nlp, CURATED, contents[CURATED], before="ner" if has_ner else None)
+    add(nlp, IMPORTED, contents[IMPORTED], after="ner" if has_ner else None)
     nlp.add_pipe("kb_drop_tensor", last=True)
     return nlp
 
@@ -153,7 +169,7 @@ def known_names(nlp: Language) -> dict[str, str]:
     """The names the pipeline's EntityRulers know, each with its type (a curated name's type
     wins over an imported one's): what span repair checks names against."""
     known: dict[str, str] = {}
-    for name in ("kb_more_names", "kb_names"):
+    for name in (IMPORTED, CURATED):
         if name in nlp.pipe_names:
             for pattern in nlp.get_pipe(name).patterns:
                 if isinstance(pattern["pattern"], str):
@@ -161,12 +177,15 @@ def known_names(nlp: Language) -> dict[str, str]:
     return known
 
 
-def _add_ruler(nlp: Language, name: str, patterns: list[dict], **where) -> None:
+def add_entity_ruler(nlp: Language, name: str, **where: str | None) -> EntityRuler:
+    """An empty EntityRuler named ``name`` added to ``nlp`` (``before``/``after`` a component
+    when given), matching phrases on their exact text and never overwriting entities."""
+    return nlp.add_pipe("entity_ruler", name=name, config=RULER_CONFIG, **{k: v for k, v in where.items() if v})
+
+
+def _add_ruler(nlp: Language, name: str, patterns: list[dict], **where: str | None) -> None:
     if patterns:
-        ruler = nlp.add_pipe(
-            "entity_ruler", name=name, config={"phrase_matcher_attr": "ORTH", "overwrite_ents": False},
-            **{k: v for k, v in where.items() if v},
-        )
+        ruler = add_entity_ruler(nlp, name, **where)
         # Matching on ORTH needs only the tokenizer: without this the ruler runs every earlier
         # component (tagger, parser, NER) over each of its thousands of pattern texts.
         with nlp.select_pipes(enable=[name]):
