@@ -3,10 +3,11 @@
 Builds the first N press releases of ../shared/corpus/press-releases.jsonl.gz (read at run time,
 never copied) and measures, all in this one run:
 
-- bare spaCy: ``nlp.pipe`` with the same model and only the components kb needs (what the
-  recogniser reads: tagger tags, parser sentences, NER entities) over the same pieces kb feeds
-  it (long documents cut at ``max_chunk_chars``): the floor kb cannot beat;
-- ``kb build`` end to end with one process, its time split by stage (read, spaCy model,
+- bare spaCy: ``nlp.pipe`` with the same model over the same pieces kb feeds it (long documents
+  cut at ``max_chunk_chars``), twice: the NER alone (the floor of any NER-based tool), and the
+  components kb runs with ``--components`` (``full``: tagger, parser, NER; ``lean``: senter,
+  NER), without kb's rulers;
+- ``kb build`` end to end with one process (``--components``, default kb's default), its time split by stage (read, spaCy model,
   EntityRulers, span repair, link, write; the FTS index measured after as a rebuild), its
   linking time per mention, peak RSS and database size;
 - an unchanged re-run of that build (should cost a few per cent of it);
@@ -86,34 +87,40 @@ def in_child(function, *args) -> dict:
     return result
 
 
-def bare_spacy(texts: list[str], batch_size: int) -> dict:
-    """``nlp.pipe`` over the texts with kb's model and only the components kb reads."""
+def bare_spacy(texts: list[str], batch_size: int, components: str) -> dict:
+    """``nlp.pipe`` over the texts with kb's model: ``components`` "ner" loads the NER alone (the
+    floor of any NER-based tool), otherwise the components kb runs with that setting (see
+    :func:`kb.recognise.model.load_model`), without kb's rulers."""
     import spacy
 
     from kb.recognise.chunks import chunk_spans
-    from kb.recognise import model
+    from kb.recognise.model import UNUSED_COMPONENTS, load_model
     from kb.settings import Settings
 
-    unused = getattr(model, "UNUSED_COMPONENTS", ("lemmatizer", "attribute_ruler"))  # older kb: its own list
+    model = Settings().model
+    others = [name for name in spacy.load(model).component_names if name != "ner"] if components == "ner" else []
     started = time.perf_counter()
-    nlp = spacy.load(Settings().model, exclude=list(unused))
+    nlp = spacy.load(model, exclude=others) if others else load_model(model, components)
     loaded = time.perf_counter()
     # the pieces kb feeds spaCy (long documents cut at Settings.max_chunk_chars), so both do the same work
     limit = Settings().max_chunk_chars
     pieces = (text[start:end] for text in texts for start, end in chunk_spans(text, limit))
     entities = sum(len(doc.ents) for doc in nlp.pipe(pieces, batch_size=batch_size))
     done = time.perf_counter()
+    assert not set(UNUSED_COMPONENTS) & set(nlp.pipe_names)
     return {"seconds": done - started, "load": loaded - started, "entities": entities, "pipes": list(nlp.pipe_names)}
 
 
-def kb_build(source: Path, db: Path, processes: int, batch_size: int, stages: bool, engine: str = "local") -> dict:
+def kb_build(
+    source: Path, db: Path, processes: int, batch_size: int, stages: bool, engine: str = "local", components: str = "full"
+) -> dict:
     """``kb build`` of ``source`` into ``db`` (then once more, unchanged), timed by stage when
     ``stages``."""
     from kb.pipeline import build
     from kb.settings import Settings
 
     engine_setting = {} if engine == "local" else {"engine": engine}  # (kb before engines: no such setting)
-    settings = Settings(processes=processes, batch_size=batch_size, **engine_setting)
+    settings = Settings(processes=processes, batch_size=batch_size, components=components, **engine_setting)
     clock = Clock()
     restore = instrument(clock) if stages else (lambda: None)
     report = build([source], db, settings, progress=False)
@@ -166,15 +173,19 @@ def measure(source: Path, folder: Path, args: argparse.Namespace) -> dict:
     texts = read_texts(source)
     words = sum(len(text.split()) for text in texts)
     characters = sum(len(text) for text in texts)
-    bare = in_child(bare_spacy, texts, args.batch_size)
-    one = in_child(kb_build, source, folder / "one.db", 1, args.batch_size, True)
-    two = in_child(kb_build, source, folder / "two.db", 2, args.batch_size, False)
+    floor = in_child(bare_spacy, texts, args.batch_size, "ner")
+    bare = in_child(bare_spacy, texts, args.batch_size, args.components)
+    one = in_child(kb_build, source, folder / "one.db", 1, args.batch_size, True, "local", args.components)
+    two = in_child(kb_build, source, folder / "two.db", 2, args.batch_size, False, "local", args.components)
     dask = {}
     for workers in (1, 2) if args.dask else ():
-        dask[workers] = in_child(kb_build, source, folder / f"dask{workers}.db", workers, args.batch_size, False, "dask")
+        dask[workers] = in_child(
+            kb_build, source, folder / f"dask{workers}.db", workers, args.batch_size, False, "dask", args.components
+        )
         dask[workers]["same_rows"] = table_rows(folder / f"dask{workers}.db") == table_rows(folder / "one.db")
     return {
-        "documents": len(texts), "words": words, "characters": characters, "bare": bare, "dask": dask,
+        "documents": len(texts), "words": words, "characters": characters, "bare": bare, "floor": floor, "dask": dask,
+        "components": args.components,
         "one": one, "two": two, "db_bytes": database_size(folder / "one.db"),
         "same_rows": table_rows(folder / "one.db") == table_rows(folder / "two.db"),
     }
@@ -183,7 +194,7 @@ def measure(source: Path, folder: Path, args: argparse.Namespace) -> dict:
 def format_table(figures: dict) -> str:
     """The benchmark table (Markdown), from :func:`measure`'s figures."""
     docs, words = figures["documents"], figures["words"]
-    bare, one, two = figures["bare"], figures["one"], figures["two"]
+    bare, one, two, floor = figures["bare"], figures["one"], figures["two"], figures["floor"]
 
     def rate(seconds: float) -> str:
         return f"{docs / seconds:.2f} docs/s, {words / seconds:,.0f} words/s"
@@ -193,9 +204,11 @@ def format_table(figures: dict) -> str:
         "",
         "| measure | figure |",
         "| --- | --- |",
-        f"| bare spaCy ({', '.join(bare['pipes'])}), model load included | {bare['seconds']:.1f} s: {rate(bare['seconds'])} (load {bare['load']:.1f} s) |",
-        f"| kb build, 1 process, end to end | {one['seconds']:.1f} s: {rate(one['seconds'])} |",
-        f"| kb build / bare spaCy throughput | {bare['seconds'] / one['seconds']:.2f} |",
+        f"| bare spaCy, NER alone ({', '.join(floor['pipes'])}), model load included | {floor['seconds']:.1f} s: {rate(floor['seconds'])} (load {floor['load']:.1f} s) |",
+        f"| bare spaCy, the components kb runs ({', '.join(bare['pipes'])}), model load included | {bare['seconds']:.1f} s: {rate(bare['seconds'])} (load {bare['load']:.1f} s) |",
+        f"| kb build, 1 process, end to end (components = {figures['components']}) | {one['seconds']:.1f} s: {rate(one['seconds'])} |",
+        f"| kb build / bare spaCy NER alone, throughput | {floor['seconds'] / one['seconds']:.2f} |",
+        f"| kb build / bare spaCy with the same components, throughput | {bare['seconds'] / one['seconds']:.2f} |",
         f"| kb build -j 2 | {two['seconds']:.1f} s: {rate(two['seconds'])} |",
         f"| -j 2 / -j 1 throughput | {one['seconds'] / two['seconds']:.2f}x; same rows: {figures['same_rows']} |",
         f"| cores busy, -j 1: build process | {one['busy'][0]:.2f} |",
@@ -203,7 +216,7 @@ def format_table(figures: dict) -> str:
         f"| unchanged re-run | {one['rerun']:.3f} s = {100 * one['rerun'] / one['seconds']:.2f}% of the build ({one['rerun_processed']} processed) |",
         f"| mentions | {one['mentions']:,} |",
         f"| linking time per mention | {1e6 * one['stages'].get('link', 0.0) / max(one['mentions'], 1):.0f} µs |",
-        f"| peak RSS: bare spaCy / kb build / kb build -j 2 (parent) | {bare['rss']:.0f} / {one['rss']:.0f} / {two['rss']:.0f} MiB |",
+        f"| peak RSS: bare spaCy (kb's components) / kb build / kb build -j 2 (parent) | {bare['rss']:.0f} / {one['rss']:.0f} / {two['rss']:.0f} MiB |",
         f"| database size | {figures['db_bytes'] / 2**20:.1f} MiB ({figures['db_bytes'] / 2**20 * 1000 / docs:.1f} MiB per 1,000 documents) |",
     ]
     for workers, run in figures["dask"].items():
@@ -232,7 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="gzipped JSONL of articles")
     parser.add_argument("--dask", action="store_true", help="also build on a local Dask cluster of 1 and 2 workers")
     parser.add_argument("--smoke", action="store_true", help="build examples/ only: a quick check for CI")
+    parser.add_argument("--components", choices=("full", "lean"), default=None,
+                        help="the components setting of the kb builds (default: kb's default)")
     args = parser.parse_args(argv)
+    if args.components is None:
+        from kb.settings import Settings
+
+        args.components = Settings().components
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if args.smoke:

@@ -33,9 +33,10 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     """(start, end) character offsets of a parsed document's sentences, computed once: asking
     each span for its ``.sent`` walks the document again and is quadratic on long articles.
     A blank line always ends a sentence (a paragraph, a heading), whatever the model says."""
+    text = doc.text  # (spaCy joins every token's text on each call)
     if not doc.has_annotation("SENT_START"):
-        return _paragraphs(doc.text, 0, len(doc.text))
-    return [piece for sent in doc.sents for piece in _paragraphs(doc.text, sent.start_char, sent.end_char)]
+        return _paragraphs(text, 0, len(text))
+    return [piece for sent in doc.sents for piece in _paragraphs(text, sent.start_char, sent.end_char)]
 
 
 def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
