@@ -29,11 +29,12 @@ _DATELINE = re.compile(
 SENTENCE_LIMIT = Settings.sentence_limit
 
 
-def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+def sentence_bounds(doc: Doc, text: str | None = None) -> list[tuple[int, int]]:
     """(start, end) character offsets of a parsed document's sentences, computed once: asking
     each span for its ``.sent`` walks the document again and is quadratic on long articles.
-    A blank line always ends a sentence (a paragraph, a heading), whatever the model says."""
-    text = doc.text  # (spaCy joins every token's text on each call)
+    A blank line always ends a sentence (a paragraph, a heading), whatever the model says.
+    ``text``: the document's text when the caller has it (``doc.text`` joins every token's)."""
+    text = doc.text if text is None else text
     if not doc.has_annotation("SENT_START"):
         return _paragraphs(text, 0, len(text))
     return [piece for sent in doc.sents for piece in _paragraphs(text, sent.start_char, sent.end_char)]
@@ -97,17 +98,19 @@ def mentions_of(
     sentence_limit: int = SENTENCE_LIMIT,
     known: Mapping[str, str] | None = None,
     weapons: bool = True,
+    text: str | None = None,
 ) -> list[Mention]:
     """Cleaned mentions of a parsed document, in text order, without duplicates.
 
     The model's spans are repaired first (:mod:`kb.recognise.repair`, with ``known`` names →
     types; ``weapons`` finds weapon names from context), then cut into the names they hold and
     trimmed. Dateline places win over whatever NER made of the same characters.
-    ``keep_article(surface)`` says whether "The …" is part of a known name.
+    ``keep_article(surface)`` says whether "The …" is part of a known name. ``text``: the text
+    the document was parsed from, when the caller has it (``doc.text`` joins every token's).
     """
-    text = doc.text  # built from the tokens on every access: read it once
+    text = doc.text if text is None else text
     mentions = dateline_mentions(text)
-    bounds = sentence_bounds(doc)
+    bounds = sentence_bounds(doc, text)
     seen = {(m.start, m.end) for m in mentions}
     datelines = sorted(seen)
     context = Context(text, lower_words(text), known or {}, weapons, TagsByOffset(doc))
@@ -155,8 +158,8 @@ def recognise(
     (``Settings.weapon_context``)."""
     known = known_names(nlp)
     if processes > 1:
-        docs = parse_in_workers(nlp, texts, batch_size, processes)
-    else:
-        docs = nlp.pipe(texts, batch_size=batch_size)
-    for doc in docs:
-        yield mentions_of(doc, keep_article, sentence_limit, known, weapons)
+        for doc in parse_in_workers(nlp, texts, batch_size, processes):
+            yield mentions_of(doc, keep_article, sentence_limit, known, weapons)
+        return
+    for doc, text in nlp.pipe(((text, text) for text in texts), batch_size=batch_size, as_tuples=True):
+        yield mentions_of(doc, keep_article, sentence_limit, known, weapons, text)
