@@ -212,3 +212,20 @@ def test_repair_end_to_end_with_the_model(mini_kb):
     assert {("Vortex-9", "WEAPON"), ("Kestrel-4", "WEAPON")} <= found
     assert not any(m.label in ("ORG", "PERSON", "GPE") and "Programme" in m.text for m in mentions)
     assert ("Ukraine", "GPE") in found  # the programme's country is still a place
+
+
+def test_acronym_definitions_found_from_the_brackets_are_those_a_full_scan_finds():
+    import random
+
+    from kb.recognise.repair import _DEFINED, defined_acronyms
+
+    pieces = "the Alpha Beta of and Council for (AB) (ABC) (X) (ABCD) x9 Zed-Co’s Ltd ( ) AB- (A-B) \n .".split(" ")
+    rng = random.Random(7)
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
+    texts.append("The Northern Grain Board (NGB) met the Port Authority of Examplestan (PAE) and the NGB again.")
+    found = 0
+    for text in texts:
+        expected = [(m.span(), m.groups()) for m in _DEFINED.finditer(text)]
+        assert [(m.span(), m.groups()) for m in defined_acronyms(text)] == expected, text
+        found += len(expected)
+    assert found > 500

@@ -11,7 +11,7 @@ programmes and summits as organisations. Each step here is a small function from
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from .context import Context, Ent, overlaps, lower_words
@@ -30,6 +30,9 @@ _GLUED = re.compile(r"(?<=[a-z])([A-Z][a-z]+)")
 _AFTER_TITLE = re.compile(r"[A-Z][a-z]+ (?:[A-Z][a-z]+(?:-[A-Z][a-z]+)? )*?(?:of )?(?:the )?(?=[A-Z])")
 _FUNCTION_WORDS = frozenset("of the and for on in to at by".split())
 _DEFINED = re.compile(r"((?:[A-Za-z][\w'’-]* ){1,8})\(([A-Z][A-Z-]{1,9})\)")
+_ACRONYM_IN_BRACKETS = re.compile(r"\(([A-Z][A-Z-]{1,9})\)")
+#: How far before "(ABC)" its expansion is looked for: eight words of any sensible length.
+_EXPANSION_REACH = 400
 
 
 def repair(ents: list[Ent], context: Context) -> list[Ent]:
@@ -101,7 +104,7 @@ def acronyms(ents: list[Ent], context: Context) -> list[Ent]:
     """Acronyms the document defines: "Alpha Beta Council (ABC)" makes every "ABC" an
     organisation; "liquid natural gas (LNG)", a lower-case expansion, makes "LNG" no name."""
     result = list(ents)
-    for match in _DEFINED.finditer(context.text):
+    for match in defined_acronyms(context.text):
         short = match.group(2)
         expansion = _expansion(match.group(1).split(), short)
         if expansion is None or len(expansion.split()) > len(short) + 2:
@@ -117,6 +120,18 @@ def acronyms(ents: list[Ent], context: Context) -> list[Ent]:
             if not overlaps(*found.span(), taken):
                 result.append(Ent(*found.span(), label))
     return result
+
+
+def defined_acronyms(text: str) -> Iterator[re.Match]:
+    """The matches of ``_DEFINED`` (up to eight words, then an acronym in brackets) in
+    ``text``, found from the brackets backwards: scanning the whole text with ``_DEFINED``
+    tries eight words at every letter, a few per cent of recognition."""
+    after = 0  # no expansion reaches across an earlier bracket
+    for bracket in _ACRONYM_IN_BRACKETS.finditer(text):
+        match = _DEFINED.search(text, max(after, bracket.start() - _EXPANSION_REACH), bracket.end())
+        after = bracket.end()
+        if match is not None and match.end() == bracket.end():
+            yield match
 
 
 def _label_at(ents: list[Ent], end: int, default: str) -> str:
