@@ -306,7 +306,15 @@ def _settle_unresolved(conn: sqlite3.Connection, entity_ids: set[str]) -> None:
     """Keep the unresolved entities among ``entity_ids`` in step with their mentions: delete the
     ones no mention points to any more, and give the others the type most of their mentions
     have (ties: alphabetical), so that it does not depend on which document came first."""
-    for entity_id in sorted(entity_ids):
+    if not entity_ids:
+        return
+    marks = ",".join("?" * len(entity_ids))
+    unresolved = [
+        i for (i,) in conn.execute(
+            f"SELECT id FROM entities WHERE origin = 'unresolved' AND id IN ({marks})", sorted(entity_ids)
+        )
+    ]
+    for entity_id in sorted(unresolved):
         conn.execute(
             "DELETE FROM entities WHERE id = ? AND origin = 'unresolved'"
             " AND NOT EXISTS (SELECT 1 FROM mentions WHERE entity_id = ?)"
