@@ -65,7 +65,7 @@ def record(source: Path, folder: Path, components: str, output: Path, form: str)
     db = folder / f"profile-{form}.db"
     command = [
         "py-spy", "record", "--rate", "100", "--format", form, "--output", str(output), "--",
-        str(Path(sys.executable).with_name("kb")), "build", str(source), "--db", str(db), "--components", components,
+        sys.executable, "-m", "kb", "build", str(source), "--db", str(db), "--components", components,
         "--no-progress",
     ]
     subprocess.run(command, check=True, capture_output=True, cwd=BENCH.parent)

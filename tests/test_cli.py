@@ -129,3 +129,12 @@ def test_a_non_utf8_file_name_is_printed_safely(tmp_path):
     result = run("build", tmp_path, "--db", tmp_path / "kb.db")
     assert result.exit_code == 3
     assert "caf\\xe9.txt: empty document" in result.output
+
+
+def test_python_dash_m_kb_is_the_same_command_line():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "kb", "build", "--help"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert result.stdout.startswith("Usage: kb build") and "--components [full|lean]" in result.stdout
