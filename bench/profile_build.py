@@ -1,6 +1,6 @@
 """Where a `kb build` spends its time, sampled by py-spy: a flame graph's content as a table.
 
-    python bench/profile.py [--documents 200] [--components lean|full] [--svg flame.svg]
+    python bench/profile_build.py [--documents 200] [--components lean|full] [--svg flame.svg]
 
 Builds the first N press releases of ../shared/corpus (read at run time, never copied) under
 ``py-spy record`` (``pip install py-spy``), then prints the share of samples by stage of the
