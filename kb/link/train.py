@@ -239,6 +239,11 @@ VIEWS = (("given",), ("recognised",), ("given", "recognised"))
 CONFIGS = tuple(Config(c, views) for views in VIEWS for c in C_GRID)
 
 
+def config_of(model: dict) -> Config:
+    """The configuration a trained model (``kb/data/ranker.json``) was selected with."""
+    return Config(model["C"], tuple(model["views"]))
+
+
 def fit_ranker(examples_: Sequence[ClusterExample], config: Config, names: Sequence[str]) -> dict:
     """The candidate model on the examples of the configured views; the confidence model on
     candidate scores predicted out of fold (grouped by document) for the examples of the test
