@@ -7,6 +7,8 @@ candidates: a document's links must not depend on which other documents were lin
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlite_utils
 from rapidfuzz import fuzz
 
@@ -115,6 +117,25 @@ def candidates(
     if not found and forms:
         found = _fuzzy(db, forms[0], fuzzy_threshold, fuzzy_min_length, fuzzy_prefix, fuzzy_rows, where)
     found.sort(key=lambda c: (-c.similarity, -c.popularity, c.entity_id))
+    return found[:limit]
+
+
+def surname_candidates(db: sqlite_utils.Database, surname: str, limit: int = 20) -> list[Candidate]:
+    """People one of whose names ends with this one-word name, most popular first: what a
+    lone surname may mean when no alias matches it ("Lincoln" for Abraham Lincoln). Their
+    ``match`` is "surname". The aliases are scanned (no index reaches the end of a name), so
+    the linker asks only when nothing else matched."""
+    key = normalise(surname)
+    if not key or " " in key or not key.isalpha():
+        return []
+    rows = db.execute(
+        f"SELECT {_CANDIDATE_COLUMNS}, (SELECT count(*) FROM claims c WHERE c.entity_id = e.id), a.alias"
+        f" FROM aliases a JOIN entities e ON e.id = a.entity_id"
+        f" WHERE a.norm LIKE ? AND e.type = 'PERSON' AND {_RESOLVED}",
+        ("% " + key,),
+    ).fetchall()
+    found = [replace(c, similarity=0.5) for c in _collect(rows, "surname")]
+    found.sort(key=lambda c: (-c.popularity, c.entity_id))
     return found[:limit]
 
 
