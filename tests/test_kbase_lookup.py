@@ -106,3 +106,11 @@ def test_a_lone_surname_finds_the_people_it_ends_the_name_of():
     assert knowledge_base.surname_candidates("Vellamo", limit=1)[0].entity_id == "Q999000512"
     assert knowledge_base.surname_candidates("Oskar Vellamo") == []  # one word only
     assert knowledge_base.surname_candidates("Vell%") == []
+
+
+def test_a_company_named_without_its_suffix_finds_the_suffixed_alias():
+    knowledge_base = KnowledgeBase(sqlite_utils.Database(memory=True))
+    knowledge_base.add([Entity(id="Q999000521", qid="Q999000521", label="Harjuvaara & Co.", type="ORG")])
+    found = knowledge_base.candidates("Harjuvaara")
+    assert [(c.entity_id, c.match) for c in found] == [("Q999000521", "variant")]
+    assert knowledge_base.candidates("Harjuvaara Inc") == []  # a suffix is never swapped for another

@@ -12,7 +12,7 @@ from dataclasses import replace
 import sqlite_utils
 from rapidfuzz import fuzz
 
-from ..names import loose_key, normalise, variants
+from ..names import loose_key, normalise, variants, with_company_suffixes
 from ..records import Candidate, Claim, Entity
 
 _CANDIDATE_COLUMNS = "e.id, e.qid, e.label, e.type, e.description, e.popularity, e.origin"
@@ -100,7 +100,8 @@ def candidates(
     fuzzy_min_length: int = 5, fuzzy_prefix: int = 3, fuzzy_rows: int = 500,
     include_unresolved: bool = False,
 ) -> list[Candidate]:
-    """Entities whose aliases match ``surface``: exact key, then variants, then fuzzy.
+    """Entities whose aliases match ``surface``: exact key, then variants (spelling, then
+    loose, then the name with a company suffix added), then fuzzy.
 
     Stops at the first tier that finds anything, so a literal match is never drowned by looser
     ones. Returns at most ``limit`` candidates, closest then most popular first. Unresolved
@@ -114,6 +115,8 @@ def candidates(
         found = _collect(_rows(db, "norm", forms[1:], where), "variant")
     if not found:
         found = _collect(_rows(db, "loose", sorted({loose_key(form) for form in forms}), where), "variant")
+    if not found and forms:
+        found = _collect(_rows(db, "norm", with_company_suffixes(forms[0]), where), "variant")
     if not found and forms:
         found = _fuzzy(db, forms[0], fuzzy_threshold, fuzzy_min_length, fuzzy_prefix, fuzzy_rows, where)
     found.sort(key=lambda c: (-c.similarity, -c.popularity, c.entity_id))
