@@ -64,3 +64,19 @@ def test_the_tree_dump_gives_scikit_learns_probabilities():
     ).fit([[r["a"], r["b"]] for r in rows], labels)
     expected = reference.predict_proba([[r["a"], r["b"]] for r in rows])[:, 1]
     assert [model.probability(r) for r in rows] == pytest.approx(list(expected), abs=1e-5)
+
+
+def test_calibration_counts_mentions_of_confident_links():
+    from collections import Counter
+
+    from kb.link.crossval import Prediction, high_confidence_right
+    from kb.link.train import ClusterExample
+
+    right = ClusterExample("s", "d1", ["Q999000001"], [{}], gold=Counter({"Q999000001": 3}))
+    mixed = ClusterExample("s", "d2", ["Q999000002"], [{}], gold=Counter({"Q999000002": 1, "Q999000003": 1}))
+    false = ClusterExample("s", "d3", ["Q999000004"], [{}], spurious=2)
+    predictions = [Prediction(right, "Q999000001", 0.95), Prediction(mixed, "Q999000002", 0.91),
+                   Prediction(false, "Q999000004", 0.5)]
+    assert high_confidence_right(predictions) == 4 / 5  # 3 + 1 right, 1 wrong; the 0.5 link not counted
+    assert high_confidence_right(predictions, level=0.4) == 4 / 7
+    assert high_confidence_right([]) == 1.0
