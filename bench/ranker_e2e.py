@@ -28,7 +28,7 @@ from kb.link import link_document  # noqa: E402
 from kb.link.document import assemble, prepare_document  # noqa: E402
 from kb.link.model import ranker_from_dict  # noqa: E402
 from kb.link.ranking import decide_learned  # noqa: E402
-from kb.link.train import groups_of, train, training_data  # noqa: E402
+from kb.link.train import config_of, fold_models, groups_of, train, training_data  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
 CURVE = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -50,18 +50,15 @@ def link_judgements(gold_document, records) -> list[tuple[float, bool]]:
     return judged
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/kb-ranker-cache"))
-    args = parser.parse_args()
+def cross_validated(shared: Path, cache: Path):
+    """Everything the end-to-end figures need: the settings, the dev sets, the shipped-config
+    model, each set's documents prepared once (clusters, candidates, features) with their
+    recognised mentions, and per protocol the fold model that did not see each document."""
     settings = Settings()
-    sets = dev_sets(args.shared, args.cache)
-    mentions_by_set = {dev.name: recognised(dev, settings, args.cache) for dev in sets}
+    sets = dev_sets(shared, cache)
+    mentions_by_set = {dev.name: recognised(dev, settings, cache) for dev in sets}
     training = training_data(sets, settings, recognised=mentions_by_set)
-    model, summary = train(training)
-    threshold = model["nil_threshold"]
-    print(f"C={model['C']} views={model['views']} nil_threshold={threshold}")
+    model, _ = train(training)
     prepared_sets = {}
     for dev in sets:
         mentions = mentions_by_set[dev.name]
@@ -69,14 +66,31 @@ def main() -> None:
             d.id: (prepare_document(d.id, d.text, mentions[d.id], dev.knowledge_base, settings), mentions[d.id])
             for d in dev.gold.documents
         }
-    from kb.link.train import Config, fold_models
-
+    owners = {}
     for protocol, splits in training.splits().items():
-        models = fold_models(training.examples, splits, Config(model["C"], tuple(model["views"])), training.names)
+        models = fold_models(training.examples, splits, config_of(model), training.names)
         owner = {}
         for (_, test), fold in zip(splits, models):
             for key in {groups_of([training.examples[i]])[0] for i in test}:
                 owner[key] = fold
+        owners[protocol] = owner
+    return settings, sets, model, prepared_sets, owners
+
+
+def fold_ranker(owner: dict, model: dict, set_name: str, document_id: str):
+    """The ranker of the fold that held a document out (the shipped NIL threshold)."""
+    fold = owner.get(f"{set_name}/{document_id}", model)
+    return ranker_from_dict({**fold, "nil_threshold": model["nil_threshold"]})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/kb-ranker-cache"))
+    args = parser.parse_args()
+    settings, sets, model, prepared_sets, owners = cross_validated(args.shared, args.cache)
+    print(f"C={model['C']} views={model['views']} nil_threshold={model['nil_threshold']}")
+    for protocol, owner in owners.items():
         report(protocol, sets, prepared_sets, owner, model, settings)
 
 
@@ -91,8 +105,7 @@ def report(protocol, sets, prepared_sets, owner, model, settings) -> None:
         for minimum in CURVE:
             for d in docs:
                 prepared, mentions = prepared_sets[dev.name][d.id]
-                fold = owner.get(f"{dev.name}/{d.id}", model)
-                ranker = ranker_from_dict({**fold, "nil_threshold": model["nil_threshold"]})
+                ranker = fold_ranker(owner, model, dev.name, d.id)
                 local = settings.with_overrides(min_confidence=minimum)
                 decide_learned(prepared.clusters, ranker, local)
                 predicted[d.id] = mention_records(assemble(prepared, kb, local))

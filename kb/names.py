@@ -125,6 +125,15 @@ def variants(name: str) -> list[str]:
     return list(seen)
 
 
+def with_company_suffixes(key: str) -> list[str]:
+    """A normalised name with each company suffix added ("acme" → "acme co", "acme inc" …):
+    the forms under which a company the text names without its suffix may be known."""
+    head, _, last = key.rpartition(" ")
+    if not key or last in _COMPANY_SUFFIXES:
+        return []
+    return [f"{key} {suffix}" for suffix in sorted(_COMPANY_SUFFIXES)]
+
+
 def strip_quotes(text: str) -> tuple[int, int]:
     """Return (left, right) counts of quote characters wrapping ``text``."""
     left = len(text) - len(text.lstrip(_QUOTES))

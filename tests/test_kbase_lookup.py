@@ -90,3 +90,27 @@ def test_get_finds_by_id_or_qid_and_related_lists_claim_values(kb):
     assert kb.get("Q999000502").claims == (Claim("P17", "Q999000503", "Tarvia"),)
     assert kb.get("nobody") is None
     assert kb.related("Q999000502") == {"Q999000503"}
+
+
+def test_a_lone_surname_finds_the_people_it_ends_the_name_of():
+    knowledge_base = KnowledgeBase(sqlite_utils.Database(memory=True))
+    knowledge_base.add([
+        Entity(id="Q999000511", qid="Q999000511", label="Oskar Vellamo", type="PERSON", popularity=40),
+        Entity(id="Q999000512", qid="Q999000512", label="Liisa Vellamo", type="PERSON", popularity=90),
+        Entity(id="Q999000513", qid="Q999000513", label="Port Vellamo", type="GPE", popularity=99),
+        Entity(id="Q999000514", qid="Q999000514", label="Vellamonen Aho", type="PERSON", popularity=99),
+    ])
+    found = knowledge_base.surname_candidates("Vellamo")
+    assert [c.entity_id for c in found] == ["Q999000512", "Q999000511"]  # people only, most popular first
+    assert {c.match for c in found} == {"surname"}
+    assert knowledge_base.surname_candidates("Vellamo", limit=1)[0].entity_id == "Q999000512"
+    assert knowledge_base.surname_candidates("Oskar Vellamo") == []  # one word only
+    assert knowledge_base.surname_candidates("Vell%") == []
+
+
+def test_a_company_named_without_its_suffix_finds_the_suffixed_alias():
+    knowledge_base = KnowledgeBase(sqlite_utils.Database(memory=True))
+    knowledge_base.add([Entity(id="Q999000521", qid="Q999000521", label="Harjuvaara & Co.", type="ORG")])
+    found = knowledge_base.candidates("Harjuvaara")
+    assert [(c.entity_id, c.match) for c in found] == [("Q999000521", "variant")]
+    assert knowledge_base.candidates("Harjuvaara Inc") == []  # a suffix is never swapped for another

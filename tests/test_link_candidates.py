@@ -62,3 +62,17 @@ def test_the_prior_baseline_picks_the_most_popular():
     knowledge_base = kb_with(ISLAND, ISLAND_CLUB)
     assert most_popular(Mention(0, 11, "Korvensaari", "GPE"), knowledge_base, Settings()).entity_id == ISLAND_CLUB.id
     assert most_popular(Mention(0, 7, "Nowhere", "GPE"), knowledge_base, Settings()) is None
+
+
+def test_a_person_named_by_surname_alone_gets_the_people_of_that_surname():
+    person = Entity(id="Q999000103", qid="Q999000103", label="Aino Korvensaari", type="PERSON", popularity=4)
+    knowledge_base = kb_with(ISLAND, person)
+    lone = Mention(0, 6, "Harjus", "PERSON")
+    knowledge_base.add([Entity(id="Q999000104", qid="Q999000104", label="Eero Harjus", type="PERSON")])
+    found = cluster_candidates(Cluster([lone], "Harjus", "PERSON"), knowledge_base, Settings())
+    assert [(c.entity_id, c.match) for c in found] == [("Q999000104", "surname")]
+    # a name that is an alias keeps its own candidates; a place name gets no surname lookup
+    named = Mention(0, 11, "Korvensaari", "PERSON")
+    assert [c.match for c in cluster_candidates(Cluster([named], "Korvensaari", "PERSON"), knowledge_base, Settings())] == ["exact"]
+    place = Mention(0, 6, "Harjus", "GPE")
+    assert cluster_candidates(Cluster([place], "Harjus", "GPE"), knowledge_base, Settings()) == []

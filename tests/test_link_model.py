@@ -11,7 +11,7 @@ from kb.kbase import KnowledgeBase
 from kb.link import link_document
 from kb.link.clusters import build_clusters
 from kb.link.candidates import cluster_candidates
-from kb.link.model import Logistic, confidence_features, load_ranker, ranker_from_dict
+from kb.link.model import Logistic, Trees, confidence_features, load_ranker, ranker_from_dict, trees_from_dict
 from kb.link.ranking import featurise
 from kb.records import Entity, Mention
 from kb.settings import Settings
@@ -33,6 +33,29 @@ def test_logistic_is_the_standardised_formula():
     z = 0.25 + 0.5 * (3.0 - 1.0) / 2.0 - 1.0 * 0.5
     assert model.probability({"a": 3.0, "b": 0.5}) == pytest.approx(1 / (1 + math.exp(-z)))
     assert model.probability({}) == pytest.approx(1 / (1 + math.exp(-(0.25 - 0.25))))
+
+
+def test_trees_add_the_leaf_each_tree_reaches():
+    # one stump on "a" at 0.5, one two-level tree on "b" then "a"
+    data = {
+        "kind": "trees", "features": ["a", "b"], "base": -0.5, "rate": 0.1,
+        "trees": [
+            [[0, 0.5, 1, 2, 0.0], [-1, 0.0, -1, -1, -1.0], [-1, 0.0, -1, -1, 2.0]],
+            [[1, 0.25, 1, 2, 0.0], [-1, 0.0, -1, -1, 0.5], [0, 0.75, 3, 4, 0.0],
+             [-1, 0.0, -1, -1, 1.5], [-1, 0.0, -1, -1, -3.0]],
+        ],
+    }
+    model = trees_from_dict(data, "test")
+    assert isinstance(ranker_from_dict({"nil_threshold": 0.5, "candidate": data,
+                                        "confidence": {"features": [], "mean": [], "scale": [], "coef": [],
+                                                       "intercept": 0.0}}).candidate, Trees)
+    sigmoid = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    assert model.probability({"a": 0.9, "b": 0.5}) == pytest.approx(sigmoid(-0.5 + 0.1 * (2.0 - 3.0)))
+    assert model.probability({"a": 0.5, "b": 0.5}) == pytest.approx(sigmoid(-0.5 + 0.1 * (-1.0 + 1.5)))
+    assert model.probability({}) == pytest.approx(sigmoid(-0.5 + 0.1 * (-1.0 + 0.5)))
+    broken = {**data, "trees": [[[5, 0.5, 1, 2, 0.0], [-1, 0.0, -1, -1, 1.0], [-1, 0.0, -1, -1, 1.0]]]}
+    with pytest.raises(ValueError, match="test: a tree has a node with no such feature"):
+        trees_from_dict(broken, "test")
 
 
 def test_bad_model_files_are_named(tmp_path):

@@ -9,6 +9,22 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+def assert_close(made, shipped, where):
+    """Numbers equal to 1e-4, everything else exactly, through nested lists and dicts."""
+    if isinstance(made, dict):
+        assert made.keys() == shipped.keys(), where
+        for key in made:
+            assert_close(made[key], shipped[key], f"{where}.{key}")
+    elif isinstance(made, list):
+        assert len(made) == len(shipped), where
+        for n, (a, b) in enumerate(zip(made, shipped)):
+            assert_close(a, b, f"{where}[{n}]")
+    elif isinstance(made, float) or isinstance(shipped, float):
+        assert made == pytest.approx(shipped, abs=1e-4), where
+    else:
+        assert made == shipped, where
+
+
 @pytest.mark.slow
 def test_retraining_reproduces_the_shipped_model(shared, tmp_path):
     pytest.importorskip("sklearn")
@@ -19,15 +35,48 @@ def test_retraining_reproduces_the_shipped_model(shared, tmp_path):
     shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     assert model.keys() == shipped.keys()
     for part in ("candidate", "confidence"):
+        assert model[part].keys() == shipped[part].keys(), part
         assert model[part]["features"] == shipped[part]["features"]
-        for key in ("mean", "scale", "coef"):
-            assert model[part][key] == pytest.approx(shipped[part][key], abs=1e-4), (part, key)
-        assert model[part]["intercept"] == pytest.approx(shipped[part]["intercept"], abs=1e-4)
-    assert (model["nil_threshold"], model["C"], model["views"]) == (
-        shipped["nil_threshold"], shipped["C"], shipped["views"]
-    )
+        assert_close(model[part], shipped[part], part)
+    for key in ("nil_threshold", "C", "views", "depth", "rounds"):
+        assert model[key] == shipped[key], key
     # precision first: fewer wrong QIDs than the max-prior baseline on the gold spans of every
     # set, none on the domain set (cross-validated)
     for name, figures in summary["grouped_kfold"].items():
         baseline = summary["baseline"][name]["wrong"]
         assert figures["wrong"] < baseline or figures["wrong"] == baseline == 0, name
+
+
+def test_the_tree_dump_gives_scikit_learns_probabilities():
+    pytest.importorskip("sklearn")
+    import numpy as np
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    from kb.link.fit import LEARNING_RATE, MIN_LEAF, SEED, fit_trees
+    from kb.link.model import trees_from_dict
+
+    rng = np.random.default_rng(0)
+    rows = [{"a": float(a), "b": float(b)} for a, b in rng.random((200, 2)).round(4)]
+    labels = [int(r["a"] + 0.5 * r["b"] > 0.7) ^ int(n % 9 == 0) for n, r in enumerate(rows)]
+    model = trees_from_dict(fit_trees(rows, labels, ["a", "b"], 2, 30), "test")
+    reference = GradientBoostingClassifier(
+        n_estimators=30, max_depth=2, learning_rate=LEARNING_RATE, min_samples_leaf=MIN_LEAF, random_state=SEED,
+    ).fit([[r["a"], r["b"]] for r in rows], labels)
+    expected = reference.predict_proba([[r["a"], r["b"]] for r in rows])[:, 1]
+    assert [model.probability(r) for r in rows] == pytest.approx(list(expected), abs=1e-5)
+
+
+def test_calibration_counts_mentions_of_confident_links():
+    from collections import Counter
+
+    from kb.link.crossval import Prediction, high_confidence_right
+    from kb.link.train import ClusterExample
+
+    right = ClusterExample("s", "d1", ["Q999000001"], [{}], gold=Counter({"Q999000001": 3}))
+    mixed = ClusterExample("s", "d2", ["Q999000002"], [{}], gold=Counter({"Q999000002": 1, "Q999000003": 1}))
+    false = ClusterExample("s", "d3", ["Q999000004"], [{}], spurious=2)
+    predictions = [Prediction(right, "Q999000001", 0.95), Prediction(mixed, "Q999000002", 0.91),
+                   Prediction(false, "Q999000004", 0.5)]
+    assert high_confidence_right(predictions) == 4 / 5  # 3 + 1 right, 1 wrong; the 0.5 link not counted
+    assert high_confidence_right(predictions, level=0.4) == 4 / 7
+    assert high_confidence_right([]) == 1.0

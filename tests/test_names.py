@@ -64,3 +64,11 @@ def test_company_suffixes_are_optional():
     assert "general electric" in variants("General Electric Co.")
     assert "target" in variants("Target Corp.")
     assert variants("Corp.") == ["corp"]
+
+
+def test_company_suffixes_are_added_only_to_a_name_without_one():
+    from kb.names import with_company_suffixes
+
+    assert "acme co" in with_company_suffixes("acme") and "acme inc" in with_company_suffixes("acme")
+    assert with_company_suffixes("acme corp") == []
+    assert with_company_suffixes("") == []

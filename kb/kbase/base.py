@@ -88,6 +88,10 @@ class KnowledgeBase:
         tiers, the fuzzy bounds and ``include_unresolved``)."""
         return lookup.candidates(self.db, surface, limit, fuzzy_threshold, **options)
 
+    def surname_candidates(self, surname: str, limit: int = 20) -> list[Candidate]:
+        """People a lone surname may name (see :func:`kb.kbase.lookup.surname_candidates`)."""
+        return lookup.surname_candidates(self.db, surname, limit)
+
     def has_name(self, surface: str) -> bool:
         """Whether this exact (normalised) name is an alias of some resolved entity."""
         return lookup.has_name(self.db, surface)

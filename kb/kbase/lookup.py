@@ -7,10 +7,12 @@ candidates: a document's links must not depend on which other documents were lin
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlite_utils
 from rapidfuzz import fuzz
 
-from ..names import loose_key, normalise, variants
+from ..names import loose_key, normalise, variants, with_company_suffixes
 from ..records import Candidate, Claim, Entity
 
 _CANDIDATE_COLUMNS = "e.id, e.qid, e.label, e.type, e.description, e.popularity, e.origin"
@@ -98,7 +100,8 @@ def candidates(
     fuzzy_min_length: int = 5, fuzzy_prefix: int = 3, fuzzy_rows: int = 500,
     include_unresolved: bool = False,
 ) -> list[Candidate]:
-    """Entities whose aliases match ``surface``: exact key, then variants, then fuzzy.
+    """Entities whose aliases match ``surface``: exact key, then variants (spelling, then
+    loose, then the name with a company suffix added), then fuzzy.
 
     Stops at the first tier that finds anything, so a literal match is never drowned by looser
     ones. Returns at most ``limit`` candidates, closest then most popular first. Unresolved
@@ -113,8 +116,29 @@ def candidates(
     if not found:
         found = _collect(_rows(db, "loose", sorted({loose_key(form) for form in forms}), where), "variant")
     if not found and forms:
+        found = _collect(_rows(db, "norm", with_company_suffixes(forms[0]), where), "variant")
+    if not found and forms:
         found = _fuzzy(db, forms[0], fuzzy_threshold, fuzzy_min_length, fuzzy_prefix, fuzzy_rows, where)
     found.sort(key=lambda c: (-c.similarity, -c.popularity, c.entity_id))
+    return found[:limit]
+
+
+def surname_candidates(db: sqlite_utils.Database, surname: str, limit: int = 20) -> list[Candidate]:
+    """People one of whose names ends with this one-word name, most popular first: what a
+    lone surname may mean when no alias matches it ("Lincoln" for Abraham Lincoln). Their
+    ``match`` is "surname". The aliases are scanned (no index reaches the end of a name), so
+    the linker asks only when nothing else matched."""
+    key = normalise(surname)
+    if not key or " " in key or not key.isalpha():
+        return []
+    rows = db.execute(
+        f"SELECT {_CANDIDATE_COLUMNS}, (SELECT count(*) FROM claims c WHERE c.entity_id = e.id), a.alias"
+        f" FROM aliases a JOIN entities e ON e.id = a.entity_id"
+        f" WHERE a.norm LIKE ? AND e.type = 'PERSON' AND {_RESOLVED}",
+        ("% " + key,),
+    ).fetchall()
+    found = [replace(c, similarity=0.5) for c in _collect(rows, "surname")]
+    found.sort(key=lambda c: (-c.popularity, c.entity_id))
     return found[:limit]
 
 

@@ -25,7 +25,9 @@ def cluster_candidates(cluster: Cluster, knowledge_base: KnowledgeBase, settings
     """Candidates for a cluster's fullest name, else for its other surfaces, longest first.
 
     Shorter forms are a fallback only when they are names in their own right: "GA" must not
-    stand in for "Gulfline Airways" when the knowledge base does not know the airline.
+    stand in for "Gulfline Airways" when the knowledge base does not know the airline. When
+    nothing matches a person's one-word name, the people it may be the surname of are the
+    candidates (the ranker knows them by their ``surname`` match).
     """
     others = sorted(
         {m.text for m in cluster.mentions if len(m.text) >= settings.fallback_min_length and not m.text.isupper()}
@@ -36,6 +38,8 @@ def cluster_candidates(cluster: Cluster, knowledge_base: KnowledgeBase, settings
         found = lookup(surface, knowledge_base, settings)
         if found:
             return found
+    if cluster.label == "PERSON" and " " not in cluster.name.strip():
+        return knowledge_base.surname_candidates(cluster.name, settings.max_candidates)
     return []
 
 

@@ -85,6 +85,17 @@ def reliability(predictions: Sequence[Prediction], bins: Sequence[float] = (0.0,
     return rows
 
 
+def high_confidence_right(predictions: Sequence[Prediction], level: float = 0.9) -> float:
+    """Share right among the links (mention level) of confidence ``level`` or more; 1 when
+    there are none."""
+    right = wrong = 0
+    for p in predictions:
+        if p.qid is not None and p.confidence >= level:
+            right += p.example.gold.get(p.qid, 0)
+            wrong += sum(n for q, n in p.example.gold.items() if q != p.qid) + p.example.spurious
+    return right / (right + wrong) if right + wrong else 1.0
+
+
 def selection_score(predictions: Sequence[Prediction], baseline: dict[str, Counter]) -> float:
     """Mean over sets of F0.5 at the threshold :func:`choose_threshold` picks: precision first,
     false links (names the gold does not count) included."""

@@ -217,7 +217,7 @@ def document_coherence(candidate: Candidate, related: set[str], others: Neighbou
 
 def match_kind(candidate: Candidate) -> dict[str, float]:
     """How the name matched, one feature a kind: the entity's own label, another of its
-    aliases, a spelling variant, or fuzzily (by similarity)."""
+    aliases, a spelling variant, fuzzily (by similarity), or as a person's surname alone."""
     own = normalise(candidate.matched_alias) == normalise(candidate.label)
     exact = candidate.match == "exact"
     return {
@@ -225,6 +225,7 @@ def match_kind(candidate: Candidate) -> dict[str, float]:
         "exact_alias": float(exact and not own),
         "variant": float(candidate.match == "variant"),
         "fuzzy": candidate.similarity if candidate.match == "fuzzy" else 0.0,
+        "surname": float(candidate.match == "surname"),
     }
 
 

@@ -1,10 +1,11 @@
-"""The learned ranker, evaluated in plain Python from a small JSON file of coefficients.
+"""The learned ranker, evaluated in plain Python from a small JSON file.
 
-Two logistic models, fitted by ``bench/train_ranker.py`` (scikit-learn, training only):
+Two models, fitted by ``bench/train_ranker.py`` (scikit-learn, training only):
 
 1. the *candidate* model scores each candidate of a name from its features
-   (:func:`kb.link.features.learned_features`): the probability that it is the entity meant;
-2. the *confidence* model reads the best candidate's score, its margin over the runner-up and
+   (:func:`kb.link.features.learned_features`): the probability that it is the entity meant; a
+   logistic regression or boosted shallow trees, whichever cross-validation selects;
+2. the *confidence* model (logistic) reads the best candidate's score, its margin over the runner-up and
    the number of candidates, and gives the probability that linking the best candidate is right.
    It is fitted on cross-validated candidate scores, so it is calibrated on names the candidate
    model has not seen.
@@ -41,16 +42,50 @@ class Logistic:
         z = self.intercept
         for name, mu, sigma, w in zip(self.names, self.mean, self.scale, self.coef):
             z += w * (features.get(name, 0.0) - mu) / sigma
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return sigmoid(z)
+
+
+def sigmoid(z: float) -> float:
+    """1 / (1 + e^−z), with z clipped so that the exponential stays finite."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Boosted regression trees: p = σ(base + rate · Σ the value of the leaf each tree reaches).
+
+    A node is (feature index, threshold, left, right, value); x ≤ threshold goes left, a leaf's
+    feature index is −1. Absent features are 0."""
+
+    names: tuple[str, ...]
+    base: float
+    rate: float
+    trees: tuple[tuple[tuple[int, float, int, int, float], ...], ...]
+
+    def probability(self, features: dict[str, float]) -> float:
+        """The model's probability for one feature dict."""
+        x = [features.get(name, 0.0) for name in self.names]
+        z = self.base
+        for nodes in self.trees:
+            node = nodes[0]
+            while node[0] >= 0:
+                node = nodes[node[2] if x[node[0]] <= node[1] else node[3]]
+            z += self.rate * node[4]
+        return sigmoid(z)
 
 
 @dataclass(frozen=True)
 class Ranker:
     """The candidate model, the confidence model and the NIL threshold."""
 
-    candidate: Logistic
+    candidate: Logistic | Trees
     confidence: Logistic
     nil_threshold: float
+
+    def confident(self, best: float, runner_up: float | None, count: int) -> float:
+        """How likely linking the best candidate is right: the confidence model on the best
+        score, the runner-up's and the number of candidates."""
+        return self.confidence.probability(confidence_features(best, runner_up, count))
 
 
 def logit(p: float) -> float:
@@ -72,6 +107,7 @@ def confidence_features(best: float, runner_up: float | None, count: int) -> dic
 
 
 def logistic_from_dict(data: dict, where: str) -> Logistic:
+    """A :class:`Logistic` model from its JSON structure, its lengths checked."""
     try:
         names = tuple(data["features"])
         model = Logistic(
@@ -85,6 +121,29 @@ def logistic_from_dict(data: dict, where: str) -> Logistic:
     return model
 
 
+def trees_from_dict(data: dict, where: str) -> Trees:
+    """A :class:`Trees` model from its JSON structure, every node checked."""
+    try:
+        names = tuple(data["features"])
+        trees = tuple(tuple((int(f), float(t), int(a), int(b), float(v)) for f, t, a, b, v in nodes)
+                      for nodes in data["trees"])
+        model = Trees(names, float(data["base"]), float(data["rate"]), trees)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{where}: not a tree model ({error})") from None
+    for nodes in trees:
+        inner = [n for n in nodes if n[0] >= 0]
+        if not nodes or any(n[0] >= len(names) or not (0 < n[2] < len(nodes) and 0 < n[3] < len(nodes)) for n in inner):
+            raise ValueError(f"{where}: a tree has a node with no such feature or child")
+    return model
+
+
+def candidate_model_from_dict(data: dict, where: str) -> Logistic | Trees:
+    """The candidate model: boosted trees when the file says ``"kind": "trees"``, else logistic."""
+    if isinstance(data, dict) and data.get("kind") == "trees":
+        return trees_from_dict(data, where)
+    return logistic_from_dict(data, where)
+
+
 def ranker_from_dict(data: dict, where: str = "ranker") -> Ranker:
     """A :class:`Ranker` from the JSON structure the training script writes."""
     if not isinstance(data, dict):
@@ -93,7 +152,7 @@ def ranker_from_dict(data: dict, where: str = "ranker") -> Ranker:
     if not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
         raise ValueError(f"{where}: nil_threshold must be a number from 0 to 1")
     return Ranker(
-        logistic_from_dict(data.get("candidate"), f"{where}: candidate"),
+        candidate_model_from_dict(data.get("candidate"), f"{where}: candidate"),
         logistic_from_dict(data.get("confidence"), f"{where}: confidence"),
         float(threshold),
     )

@@ -18,7 +18,7 @@ from ..settings import Settings
 from .clusters import Cluster
 from .context import local_words, mention_context
 from .features import WINDOW, Evidence, content_words, features_of, learned_features, neighbours, prominence
-from .model import Ranker, confidence_features
+from .model import Ranker
 from .nil import decide, decide_by_confidence
 
 
@@ -70,7 +70,7 @@ def decide_learned(clusters: list[Cluster], ranker: Ranker, settings: Settings) 
             key=lambda s: (-s.score, s.candidate.entity_id),
         )
         runner = ranked[1].score if len(ranked) > 1 else None
-        confidence = ranker.confidence.probability(confidence_features(ranked[0].score, runner, len(ranked)))
+        confidence = ranker.confident(ranked[0].score, runner, len(ranked))
         cluster.decision = decide_by_confidence(ranked, confidence, threshold)
 
 

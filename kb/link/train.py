@@ -29,12 +29,16 @@ from ..records import Mention
 from ..settings import Settings
 from .candidates import most_popular
 from .document import prepare_document
-from .crossval import THRESHOLDS, Prediction, choose_threshold, figures, rates, reliability, selection_score
-from .model import Logistic, confidence_features, logistic_from_dict, ranker_from_dict
+from .crossval import (
+    THRESHOLDS, Prediction, choose_threshold, figures, high_confidence_right, rates, reliability, selection_score,
+)
+from .fit import SEED, fit_logistic, fit_trees
+from .model import Logistic, Trees, candidate_model_from_dict, confidence_features, logistic_from_dict, ranker_from_dict
 
-SEED = 13
 FOLDS = 5
-C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+#: Calibration a selected configuration must show: this share right among links this confident.
+CALIBRATION = 0.9
 CONFIDENCE_FEATURES = ("best", "margin", "alone", "candidates")
 
 
@@ -163,30 +167,7 @@ def _count_baseline(
             counts["wrong"] += 1
 
 
-# --- fitting (scikit-learn) ----------------------------------------------------------------------
-
-
-def fit_logistic(
-    rows: Sequence[dict[str, float]], labels: Sequence[int], names: Sequence[str], c: float,
-    weights: Sequence[float] | None = None,
-) -> dict:
-    """A standardised L2 logistic regression, as the JSON structure :mod:`kb.link.model` reads."""
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-
-    x = np.array([[row.get(name, 0.0) for name in names] for row in rows], dtype=float)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    model = LogisticRegression(C=c, max_iter=5000, random_state=SEED)
-    model.fit((x - mean) / scale, np.array(labels), sample_weight=None if weights is None else np.array(weights))
-    return {
-        "features": list(names),
-        "mean": [round(float(v), 6) for v in mean],
-        "scale": [round(float(v), 6) for v in scale],
-        "coef": [round(float(v), 6) for v in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 6),
-    }
+# --- fitting ----------------------------------------------------------------------------------
 
 
 def candidate_rows(train: Sequence[ClusterExample]) -> tuple[list[dict], list[int]]:
@@ -215,9 +196,9 @@ def grouped_folds(train: Sequence[ClusterExample], folds: int) -> list[tuple[lis
     return [(list(a), list(b)) for a, b in GroupKFold(n_splits=n).split(list(range(len(train))), groups=groups)]
 
 
-def scores(logistic: Logistic, example: ClusterExample) -> list[tuple[float, str | None]]:
+def scores(model: Logistic | Trees, example: ClusterExample) -> list[tuple[float, str | None]]:
     """The candidate model's (probability, QID) per candidate, best first."""
-    return sorted(((logistic.probability(f), q) for f, q in zip(example.features, example.qids)),
+    return sorted(((model.probability(f), q) for f, q in zip(example.features, example.qids)),
                   key=lambda pair: (-pair[0], pair[1] or ""))
 
 
@@ -228,15 +209,35 @@ def confidence_row(ranked: list[tuple[float, str | None]]) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Config:
-    """What cross-validation selects: the inverse regularisation strength, and which examples
-    the models learn from (the gold spans' clusters, the recognised mentions' clusters, or both)."""
+    """What cross-validation selects: the candidate model's family and size (a logistic
+    regression of inverse regularisation strength ``c``, or ``rounds`` boosted trees of
+    ``depth`` levels when ``depth`` is set), and which examples the models learn from (the gold
+    spans' clusters, the recognised mentions' clusters, or both)."""
 
     c: float
     views: tuple[str, ...]
+    depth: int = 0
+    rounds: int = 0
+
+    def fit(self, rows: Sequence[dict], labels: Sequence[int], names: Sequence[str]) -> dict:
+        """The candidate model of this configuration fitted on ``rows``."""
+        if self.depth:
+            return fit_trees(rows, labels, names, self.depth, self.rounds)
+        return fit_logistic(rows, labels, names, self.c)
 
 
 VIEWS = (("given",), ("recognised",), ("given", "recognised"))
-CONFIGS = tuple(Config(c, views) for views in VIEWS for c in C_GRID)
+DEPTHS = (2, 3)
+ROUNDS = (50, 100, 200)
+CONFIGS = (
+    *(Config(c, views) for views in VIEWS for c in C_GRID),
+    *(Config(0.0, views, depth, rounds) for views in VIEWS[1:] for depth in DEPTHS for rounds in ROUNDS),
+)
+
+
+def config_of(model: dict) -> Config:
+    """The configuration a trained model (``kb/data/ranker.json``) was selected with."""
+    return Config(model["C"], tuple(model["views"]), model.get("depth", 0), model.get("rounds", 0))
 
 
 def fit_ranker(examples_: Sequence[ClusterExample], config: Config, names: Sequence[str]) -> dict:
@@ -249,11 +250,11 @@ def fit_ranker(examples_: Sequence[ClusterExample], config: Config, names: Seque
 
     def fit(indices) -> dict:
         chosen = [everything[i] for i in indices if everything[i].view in config.views]
-        return fit_logistic(*candidate_rows(chosen), names, config.c)
+        return config.fit(*candidate_rows(chosen), names)
 
     conf_rows, conf_labels, weights = [], [], []
     for inner_train, inner_test in grouped_folds(everything, FOLDS):
-        inner = logistic_from_dict(fit(inner_train), "inner")
+        inner = candidate_model_from_dict(fit(inner_train), "inner")
         for i in inner_test:
             example = everything[i]
             if example.view != calibrate_on or not example.qids:
@@ -279,7 +280,8 @@ def predict(model: dict, test: Sequence[ClusterExample]) -> list[Prediction]:
             found.append(Prediction(example, None, 0.0))
             continue
         ranked = scores(ranker.candidate, example)
-        found.append(Prediction(example, ranked[0][1], ranker.confidence.probability(confidence_row(ranked))))
+        runner = ranked[1][0] if len(ranked) > 1 else None
+        found.append(Prediction(example, ranked[0][1], ranker.confident(ranked[0][0], runner, len(ranked))))
     return found
 
 
@@ -349,23 +351,27 @@ def training_data(
 
 def train(training: Training, log: Callable[[str], None] = lambda _: None) -> tuple[dict, dict]:
     """Select, fit and return the ranker (the JSON structure of ``kb/data/ranker.json``) and
-    the cross-validation summary (per-set figures, calibration, the threshold curve)."""
+    the cross-validation summary (per-set figures, calibration, the threshold curve).
+
+    The configuration is the one with the best mean F0.5 among those whose links of confidence
+    0.9 or more are at least 90% right under both protocols (all of them if none is)."""
     splits = training.splits()
-    selection = {}
+    selection, calibrated = {}, {}
     for config in CONFIGS:
-        selection[config] = sum(
-            selection_score(cross_validate(training.examples, split, config, training.names), training.baseline)
-            for split in splits.values()
-        ) / len(splits)
-        log(f"{config}: mean F0.5 (grouped k-fold, leave-one-set-out) {selection[config]:.4f}")
-    config = max(CONFIGS, key=lambda value: (round(selection[value], 4), -value.c, -len(value.views)))
+        found = [cross_validate(training.examples, split, config, training.names) for split in splits.values()]
+        selection[config] = sum(selection_score(f, training.baseline) for f in found) / len(found)
+        calibrated[config] = all(high_confidence_right(f) >= CALIBRATION for f in found)
+        log(f"{config}: mean F0.5 (grouped k-fold, leave-one-set-out) {selection[config]:.4f}"
+            f"{'' if calibrated[config] else ' (not calibrated)'}")
+    config = max(CONFIGS, key=lambda value: (
+        calibrated[value], round(selection[value], 4), -value.depth, -value.rounds, -value.c, -len(value.views)))
     predictions = {
         name: cross_validate(training.examples, split, config, training.names) for name, split in splits.items()
     }
     threshold = choose_threshold(predictions["grouped_kfold"], training.baseline)
     model = {
         **fit_ranker(training.examples, config, training.names), "nil_threshold": threshold,
-        "C": config.c, "views": list(config.views), "seed": SEED,
+        "C": config.c, "views": list(config.views), "depth": config.depth, "rounds": config.rounds, "seed": SEED,
     }
     summary = {
         "config": str(config), "nil_threshold": threshold, "selection": {str(k): v for k, v in selection.items()},
