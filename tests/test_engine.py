@@ -120,6 +120,7 @@ def test_worker_processes_recognise_and_link_and_store_the_same_rows(tmp_path, m
     monkeypatch.setattr(pool, "pool_batches", lambda *a, **k: (tasks.append("pool"), real(*a, **k))[1])
     monkeypatch.setattr(pool, "TASK_CHARS", 100)  # more tasks than are in flight, of uneven sizes
     monkeypatch.setattr(pool, "IN_FLIGHT", 1)
+    monkeypatch.setattr(pool, "AHEAD_CHARS", 0)
     report = build([folder], tmp_path / "two.db", Settings(batch_size=2, processes=2), progress=False)
     assert tasks == ["pool"]  # the build went through the worker pool
     assert (report.processed, report.problems) == (len(ARTICLES), [])

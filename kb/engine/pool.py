@@ -21,7 +21,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from itertools import islice
 
 from spacy.language import Language
 
@@ -31,8 +30,12 @@ from . import EngineFailure, partitions
 
 log = logging.getLogger(__name__)
 
-#: Tasks in flight per worker: enough that none waits while this process writes.
+#: Tasks in flight per worker, at least: enough that none waits while this process writes.
 IN_FLIGHT = 3
+#: Characters of text in flight, at most, beyond those: while one worker parses a very long
+#: document (whose results must be written first), the others go on with the documents after
+#: it, this far ahead; memory stays bounded by it, not by the corpus.
+AHEAD_CHARS = 1_000_000
 #: A task holds at most ``batch_size`` documents and, past its first, this many characters of
 #: text: tasks of even length keep both workers busy to the end of the build.
 TASK_CHARS = 20_000
@@ -60,23 +63,33 @@ def pool_batches(
         settings.processes, mp_context=multiprocessing.get_context("fork"), initializer=_start,
         initargs=(nlp, kb_path, alone),
     )
+    pending: deque = deque()  # (future, characters of its task), in order
     try:
-        pending: deque = deque(executor.submit(_work, task) for task in islice(tasks, IN_FLIGHT * settings.processes))
-        while pending:
+        while True:
+            _top_up(executor, tasks, pending, IN_FLIGHT * settings.processes)
+            if not pending:
+                return
+            future, _ = pending.popleft()
             try:
-                results, found, said = pending.popleft().result()
+                results, found, said = future.result()
             except BrokenProcessPool as error:
                 raise EngineFailure(
                     "a worker process died (killed, or out of memory?); the documents stored so far are "
                     "kept, and running the build again goes on from there"
                 ) from error
-            task = next(tasks, None)
-            if task is not None:
-                pending.append(executor.submit(_work, task))
             _report(found, said, problems, warnings, on_problem)
             yield results
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _top_up(executor: ProcessPoolExecutor, tasks: Iterator[list[Document]], pending: deque, least: int) -> None:
+    """Submit tasks until ``least`` are in flight and, past that, :data:`AHEAD_CHARS` of text."""
+    while len(pending) < least or sum(size for _, size in pending) < AHEAD_CHARS:
+        task = next(tasks, None)
+        if task is None:
+            return
+        pending.append((executor.submit(_work, task), sum(len(document.text) for document in task)))
 
 
 def _report(found: list[Problem], said: list[str], problems: list[Problem], warnings: list[str], on_problem) -> None:
