@@ -35,7 +35,7 @@ from rapidfuzz import fuzz
 from . import kbase as knowledge
 from . import store
 from .kbase import Changes, KnowledgeBase
-from .names import fold, loose_key, normalise, variants
+from .names import fold, loose_key, normalise, variants, with_company_suffixes
 from .recognise.model import weapon_forms
 from .settings import Settings
 
@@ -191,6 +191,9 @@ class _Keys:
     #: ranges holding about ``fuzzy_rows`` aliases: which ones the fallback compares may have
     #: changed, so any name in them may meet a changed one
     cut: frozenset[str]
+    #: the last words of changed names of several words: a lone surname's candidates
+    #: (:func:`kb.kbase.lookup.surname_candidates`)
+    last_words: frozenset[str] = frozenset()
 
 
 def _keys(names: Iterable[str], settings: Settings, knowledge_base: KnowledgeBase) -> _Keys:
@@ -203,7 +206,8 @@ def _keys(names: Iterable[str], settings: Settings, knowledge_base: KnowledgeBas
         start for start, keys in by_prefix.items()
         if knowledge_base.fuzzy_range_size(start, settings.fuzzy_rows) + len(keys) >= settings.fuzzy_rows
     )
-    return _Keys(exact, frozenset(map(loose_key, exact)), by_prefix, cut)
+    last_words = frozenset(key.rpartition(" ")[2] for key in exact if " " in key)
+    return _Keys(exact, frozenset(map(loose_key, exact)), by_prefix, cut, last_words)
 
 
 def _mentioning(
@@ -223,10 +227,13 @@ def _mentioning(
 
 def _meets(text: str, keys: _Keys, settings: Settings) -> bool:
     """Whether looking ``text`` up can find (or be kept from) an alias with one of these keys:
-    the same key or loose key, or one the fuzzy fallback compares it with and finds close (any
-    in a range it may cut)."""
+    the same key or loose key, the key with a company suffix, a name it is the last word of (a
+    surname), or one the fuzzy fallback compares it with and finds close (any in a range it may
+    cut)."""
     for form in _variants(text):
-        if form in keys.exact or loose_key(form) in keys.loose:
+        if form in keys.exact or loose_key(form) in keys.loose or form in keys.last_words:
+            return True
+        if any(named in keys.exact for named in with_company_suffixes(form)):
             return True
         if len(form) >= settings.fuzzy_min_length and _fuzzy_meets(form, keys, settings):
             return True

@@ -114,3 +114,22 @@ def test_a_company_named_without_its_suffix_finds_the_suffixed_alias():
     found = knowledge_base.candidates("Harjuvaara")
     assert [(c.entity_id, c.match) for c in found] == [("Q999000521", "variant")]
     assert knowledge_base.candidates("Harjuvaara Inc") == []  # a suffix is never swapped for another
+
+
+def test_surname_candidates_are_found_through_the_last_word_index(tmp_path):
+    from kb.kbase import KnowledgeBase
+    from kb.kbase.schema import LAST_WORD
+    from kb.records import Entity
+
+    knowledge_base = KnowledgeBase.open(tmp_path / "kb.db")
+    knowledge_base.add([
+        Entity("p1", "Ilse Marta Brandvold", "PERSON", qid="Q999000301"),
+        Entity("p2", "Brandvold", "PERSON", qid="Q999000302"),  # one word: no surname of anyone
+        Entity("o1", "Brandvold Shipping", "ORG", qid="Q999000303"),
+        Entity("p3", "Jon Brandvoldsen", "PERSON", qid="Q999000304"),
+    ])
+    assert [c.entity_id for c in knowledge_base.surname_candidates("Brandvold")] == ["p1"]
+    plan = knowledge_base.db.execute(
+        f"EXPLAIN QUERY PLAN SELECT 1 FROM aliases a WHERE {LAST_WORD.format(column='a.norm')} = ?", ("x",)
+    ).fetchall()
+    assert any("idx_aliases_last_word" in row[-1] for row in plan)

@@ -25,6 +25,8 @@ ARTICLES = {
     "b": "Reuters reported from Moscow that the ministers would meet again on Tuesday.",
     "c": "Officials of Ostrava Copperworks met the mayor of Moscow to discuss the new smelter.",
     "d": "The weather stayed mild all week, the harbour master said on Friday.",
+    "e": "Whitfield told the harbour council on Monday that the ferry would run again.",
+    "f": "Shares of Tallow Foundry rose on Tuesday, the company said.",
 }
 MENTION_COLUMNS = 'document_id, start, "end", text, label, entity_id, score, runner_up_id, runner_up_score, sentence, source'
 
@@ -95,6 +97,16 @@ def describe_kremlin(kb: KnowledgeBase) -> None:
     kb.db.execute("UPDATE entities SET description = 'fortified complex in central Moscow' WHERE id = 'kremlin'")
 
 
+def add_a_whitfield(kb: KnowledgeBase) -> None:
+    """A person the lone surname of "e" may name (a surname candidate)."""
+    kb.add([Entity("corran-whitfield", "Corran Whitfield", "PERSON", qid="Q999000203", origin="custom")])
+
+
+def add_the_foundry_with_its_suffix(kb: KnowledgeBase) -> None:
+    """A company known only with its suffix, which "f" names without it."""
+    kb.add([Entity("tallow-foundry", "Tallow Foundry Inc.", "ORG", qid="Q999000204", origin="custom")])
+
+
 def never_link_reuters(kb: KnowledgeBase) -> None:
     kb.set_override("Reuters", None)
 
@@ -113,6 +125,8 @@ def never_link_moscow_in_c(kb: KnowledgeBase) -> None:
         (describe_kremlin, {"a"}),
         (never_link_reuters, {"b"}),
         (never_link_moscow_in_c, {"c"}),
+        (add_a_whitfield, {"e"}),
+        (add_the_foundry_with_its_suffix, {"f"}),
     ],
     ids=lambda value: getattr(value, "__name__", None),
 )
@@ -163,9 +177,10 @@ def test_resolve_after_an_edit_relinks_only_the_documents_that_see_it(tmp_path, 
     unresolved = sqlite_utils.Database(db_path).execute(
         "SELECT DISTINCT document_id FROM mentions WHERE entity_id LIKE 'nil:%'"
     ).fetchall()
-    assert unresolved == [("c",)]
+    assert unresolved == [("c",), ("e",), ("f",)]
     map_peskov(KnowledgeBase.open(kb_file))
-    # c's unresolved name is none of the edit's: relinking it offline could not resolve it.
+    # c's, e's and f's unresolved names are none of the edit's: relinking them offline could not
+    # resolve them.
     assert resolve(db_path, Settings(), kb_path=kb_file, progress=False).processed == 1
     add_copperworks(KnowledgeBase.open(kb_file))
     assert resolve(db_path, Settings(), kb_path=kb_file, progress=False).processed == 1

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 
 from ..names import loose_key, normalise, variants, with_company_suffixes
 from ..records import Candidate, Claim, Entity
+from .schema import LAST_WORD
 
 _CANDIDATE_COLUMNS = "e.id, e.qid, e.label, e.type, e.description, e.popularity, e.origin"
 _RESOLVED = "e.origin != 'unresolved'"
@@ -126,16 +127,16 @@ def candidates(
 def surname_candidates(db: sqlite_utils.Database, surname: str, limit: int = 20) -> list[Candidate]:
     """People one of whose names ends with this one-word name, most popular first: what a
     lone surname may mean when no alias matches it ("Lincoln" for Abraham Lincoln). Their
-    ``match`` is "surname". The aliases are scanned (no index reaches the end of a name), so
-    the linker asks only when nothing else matched."""
+    ``match`` is "surname". The aliases are found through the index on their last word
+    (:data:`kb.kbase.schema.LAST_WORD`)."""
     key = normalise(surname)
     if not key or " " in key or not key.isalpha():
         return []
     rows = db.execute(
         f"SELECT {_CANDIDATE_COLUMNS}, (SELECT count(*) FROM claims c WHERE c.entity_id = e.id), a.alias"
         f" FROM aliases a JOIN entities e ON e.id = a.entity_id"
-        f" WHERE a.norm LIKE ? AND e.type = 'PERSON' AND {_RESOLVED}",
-        ("% " + key,),
+        f" WHERE {LAST_WORD.format(column='a.norm')} = ? AND a.norm != ? AND e.type = 'PERSON' AND {_RESOLVED}",
+        (key, key),
     ).fetchall()
     found = [replace(c, similarity=0.5) for c in _collect(rows, "surname")]
     found.sort(key=lambda c: (-c.popularity, c.entity_id))

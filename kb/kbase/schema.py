@@ -104,9 +104,19 @@ _INDEXES = (
 )
 
 
+#: The last word of an alias's normalised form, in SQL built-ins only (rtrim drops the
+#: trailing run of non-space characters, replace then removes what is left before it): indexed,
+#: so a lone surname finds the people whose names end with it without scanning every alias.
+#: A one-word alias is its own last word.
+LAST_WORD = "replace({column}, rtrim({column}, replace({column}, ' ', '')), '')"
+_EXPRESSION_INDEXES = (("idx_aliases_last_word", "aliases", LAST_WORD.format(column="norm")),)
+
+
 def _create_indexes(db: sqlite_utils.Database) -> None:
     for name, table, columns, unique in _INDEXES:
         db[table].create_index(columns, name, unique=unique, if_not_exists=True)
+    for name, table, expression in _EXPRESSION_INDEXES:
+        db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table}({expression})")
 
 
 def _schema_objects() -> set[tuple[str, str]]:
@@ -115,7 +125,7 @@ def _schema_objects() -> set[tuple[str, str]]:
     triggers = {f"{CHANGES_TABLE}_{table}_{event}" for table in _NOT_UNRESOLVED for event in ("insert", "delete", "update")}
     return (
         {("table", name) for name in tables}
-        | {("index", name) for name, *_ in _INDEXES}
+        | {("index", name) for name, *_ in (*_INDEXES, *_EXPRESSION_INDEXES)}
         | {("trigger", name) for name in triggers}
     )
 
