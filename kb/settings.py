@@ -45,7 +45,7 @@ class Settings:
     #: repair's adjective test, the parser for sentences) or "lean" (NER and the small sentence
     #: recogniser ``senter`` only, where the model has one; adjectives then told by the word:
     #: nationality words), much faster (see kb.recognise.model)
-    components: str = "full"
+    components: str = "lean"
     #: labels that are linked; other labels are recognised and stored but not linked
     linked_labels: tuple[str, ...] = ("PERSON", "ORG", "WEAPON", "GPE")
     #: labels also tried, but linked only to a knowledge-base entity (never made unresolved

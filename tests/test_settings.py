@@ -115,7 +115,7 @@ def test_every_setting_has_a_rule():
 def test_every_setting_but_the_operational_ones_is_in_the_signature():
     base = Settings()
     changed = {
-        "model": "xx_other_model", "components": "lean", "linked_labels": ("PERSON",), "soft_labels": (), "nil_threshold": 0.5,
+        "model": "xx_other_model", "components": "full", "linked_labels": ("PERSON",), "soft_labels": (), "nil_threshold": 0.5,
         "min_margin": 0.1, "linker": "prior", "fuzzy_threshold": 90.0, "fuzzy_min_length": 4,
         "fuzzy_prefix": 2, "fuzzy_rows": 100, "max_candidates": 5, "weights": {"type": 1.0},
         "variant_match": 0.5, "alias_penalty": 0.2, "fuzzy_discount": 0.2, "confusable_fit": 0.1,
