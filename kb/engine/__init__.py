@@ -11,10 +11,13 @@ batches in order, one transaction each, under the build lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from importlib.util import find_spec
 
-from ..records import Document
+from ..records import Document, Problem
+
+log = logging.getLogger(__name__)
 
 ENGINES = ("local", "dask")
 INSTALL_DASK = "pip install 'kb[dask]'  (or: pip install 'dask[distributed]')"
@@ -49,3 +52,20 @@ def partitions(todo: Iterable[Document], most: int, characters: int) -> Iterator
             batch, size = [], 0
     if batch:
         yield batch
+
+
+def hand_on(
+    found: list[Problem],
+    said: list[str],
+    problems: list[Problem],
+    warnings: list[str],
+    on_problem: Callable[[Problem], None] | None,
+) -> None:
+    """A worker's problems and warnings, passed on as the build reports its own: added to its
+    lists, logged, and given to ``on_problem`` (the CLI prints them as they come)."""
+    for problem in found:
+        problems.append(problem)
+        log.warning("%s", problem)
+        if on_problem is not None:
+            on_problem(problem)
+    warnings.extend(said)

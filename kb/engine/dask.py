@@ -11,7 +11,6 @@ work: a single very long document is as slow on a cluster as on one worker.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -22,9 +21,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from ..records import Document, Problem
 from ..settings import Settings
-from . import partitions
-
-log = logging.getLogger(__name__)
+from . import hand_on, partitions
 
 #: Tasks done ahead of the one the client waits for, per worker, before no more are started.
 AHEAD = 4
@@ -124,10 +121,5 @@ def dask_batches(
 
 def _collect(future, problems: list[Problem], warnings: list[str], on_problem) -> list:
     results, found, said = future.result()
-    for problem in found:
-        problems.append(problem)
-        log.warning("%s", problem)
-        if on_problem is not None:
-            on_problem(problem)
-    warnings.extend(said)
+    hand_on(found, said, problems, warnings, on_problem)
     return results

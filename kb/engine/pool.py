@@ -15,7 +15,6 @@ Online lookups write to the knowledge base, which only this process may do: with
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -26,9 +25,7 @@ from spacy.language import Language
 
 from ..records import Document, Problem
 from ..settings import Settings
-from . import EngineFailure, partitions
-
-log = logging.getLogger(__name__)
+from . import EngineFailure, hand_on, partitions
 
 #: Tasks in flight per worker, at least: enough that none waits while this process writes.
 IN_FLIGHT = 3
@@ -77,7 +74,7 @@ def pool_batches(
                     "a worker process died (killed, or out of memory?); the documents stored so far are "
                     "kept, and running the build again goes on from there"
                 ) from error
-            _report(found, said, problems, warnings, on_problem)
+            hand_on(found, said, problems, warnings, on_problem)
             yield results
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
@@ -90,15 +87,6 @@ def _top_up(executor: ProcessPoolExecutor, tasks: Iterator[list[Document]], pend
         if task is None:
             return
         pending.append((executor.submit(_work, task), sum(len(document.text) for document in task)))
-
-
-def _report(found: list[Problem], said: list[str], problems: list[Problem], warnings: list[str], on_problem) -> None:
-    for problem in found:
-        problems.append(problem)
-        log.warning("%s", problem)
-        if on_problem is not None:
-            on_problem(problem)
-    warnings.extend(said)
 
 
 def _start(nlp: Language, kb_path: str, settings: Settings) -> None:
