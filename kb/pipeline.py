@@ -37,6 +37,11 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
+#: A build keeps the documents it will process from its first reading of the inputs while their
+#: texts add up to at most this many characters (read once: HTML is extracted once); past that
+#: it reads them again as the batches need them, so memory does not grow with the corpus.
+HOLD_CHARS = 50_000_000
+
 
 @dataclass
 class BuildReport:
@@ -219,6 +224,8 @@ def build(
     db, knowledge_base, signature = _open(db_path, kb_path, settings)
     stored = store.stored_state(db)
     wanted: list[str] = []
+    held: dict[str, Document] | None = {}  # the documents to process, while their texts are few
+    held_chars = 0
     stale: dict[str, str | None] = {}  # unchanged texts linked with another signature
     current: set[str] = set()  # ids read: never replaced as another document's old version
     for item in read_inputs(paths):
@@ -234,19 +241,23 @@ def build(
             report.unchanged += 1
         else:
             wanted.append(item.id)
+            if held is not None:
+                held[item.id], held_chars = item, held_chars + len(item.text)
+                held = held if held_chars <= HOLD_CHARS else None
             if stored.get(item.id, ("",))[0] == item.content_hash:
                 stale[item.id] = stored[item.id][1]
     todo = _untouched_skipped(db, knowledge_base, settings, signature, wanted, stale, report)
-    _process(db, _read_again(paths, todo), len(todo), knowledge_base, settings, signature, report, progress,
-             on_problem, current)
+    documents = _read_again(paths, todo) if held is None else (held[i] for i in wanted if i in todo)
+    _process(db, documents, len(todo), knowledge_base, settings, signature, report, progress, on_problem, current)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _read_again(paths: list[str | Path], ids: set[str]) -> Iterator[Document]:
-    """The documents with these ids, read from ``paths`` again as they are needed: the build
-    never holds more texts than the batches in flight, however large the corpus (the first
-    reading kept only ids and hashes; its problems are reported already)."""
+    """The documents with these ids, read from ``paths`` again as they are needed, when there
+    were more than :data:`HOLD_CHARS` of text to process: the build then holds no more texts than
+    the batches in flight, however large the corpus (the first reading kept only ids and
+    hashes; its problems are reported already)."""
     return (item for item in read_inputs(paths) if isinstance(item, Document) and item.id in ids)
 
 

@@ -287,6 +287,22 @@ def test_a_build_holds_only_the_documents_in_flight_not_the_corpus(tmp_path, kb_
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "link_document", counting)
+    monkeypatch.setattr(pipeline, "HOLD_CHARS", 1_000)  # a "large" corpus: read again as needed
     report = build([folder], tmp_path / "kb.db", Settings(batch_size=4), kb_path=kb_file, progress=False)
     assert report.processed == 120 and len(alive) == 12
     assert max(alive) <= 16, alive  # a few batches in flight, never the corpus
+
+
+def test_a_small_build_reads_its_inputs_once(tmp_path, articles, kb_file, monkeypatch):
+    """Under HOLD_CHARS of text the documents are kept from the first reading (an HTML page is
+    extracted once); the rows are the same as when they are read again."""
+    calls = []
+    real = pipeline.read_inputs
+    monkeypatch.setattr(pipeline, "read_inputs", lambda paths: (calls.append(1), real(paths))[1])
+    build([articles], tmp_path / "once.db", Settings(), kb_path=kb_file, progress=False)
+    assert len(calls) == 1
+    monkeypatch.setattr(pipeline, "HOLD_CHARS", 0)
+    build([articles], tmp_path / "twice.db", Settings(), kb_path=kb_file, progress=False)
+    assert len(calls) == 3
+    query = 'SELECT document_id, start, "end", label, entity_id FROM mentions ORDER BY 1, 2'
+    assert rows(tmp_path / "once.db", query) == rows(tmp_path / "twice.db", query)
