@@ -43,7 +43,7 @@ def settings_options(command):
     @click.option("--linker", type=click.Choice(["full", "weighted", "prior"]),
                   help="The learned ranker (full, default), the hand-weighted one, or the popularity prior alone.")
     @click.option("--online/--offline", default=None, help="Look unknown names up on Wikidata (cached).")
-    @click.option("--processes", "-j", type=click.IntRange(1, 64), help="spaCy worker processes (default 1).")
+    @click.option("--processes", "-j", type=click.IntRange(1, 64), help="Worker processes that recognise and link (default 1).")
     @click.option("--link-demonyms/--no-link-demonyms", default=None,
                   help="Link nationality words (NORP: 'Italian') to their country (default: no).")
     @functools.wraps(command)

@@ -104,8 +104,8 @@ class Settings:
     #: longer documents are recognised in pieces of at most this many characters, cut at
     #: paragraph, line or sentence boundaries (time and memory then grow linearly with length)
     max_chunk_chars: int = 5_000
-    #: worker processes for spaCy (each holds its own copy of the model); with engine "dask"
-    #: and no scheduler, the local cluster's workers
+    #: worker processes that recognise and link (each holds its own copy of the model; the
+    #: build process writes); with engine "dask" and no scheduler, the local cluster's workers
     processes: int = 1
     #: where recognition and linking run: "local" (this machine) or "dask" (a Dask cluster,
     #: the extra kb[dask]); see kb.engine
