@@ -63,6 +63,14 @@ def _recognition_code() -> bytes:
     return b"".join(path.read_bytes() for path in files)
 
 
+def _knowledge_base_key(knowledge_base: KnowledgeBase) -> bytes:
+    """What identifies a knowledge base's contents across runs: a file's fingerprint; for the
+    in-memory starter knowledge base (whose fingerprint is new every run), the starter file."""
+    if knowledge_base.path:
+        return knowledge_base.fingerprint().encode()
+    return (ROOT / "kb" / "data" / "starter.yaml").read_bytes()
+
+
 def recognised(dev: DevSet, settings: Settings, cache: Path) -> dict[str, list]:
     """kb's recognised mentions of every document of a dev set (spaCy and the knowledge base's
     EntityRuler), cached in ``cache`` by texts, knowledge base, model, components and the
@@ -72,7 +80,7 @@ def recognised(dev: DevSet, settings: Settings, cache: Path) -> dict[str, list]:
 
     documents = list(dev.gold.documents)
     key = hashlib.sha1(
-        "".join(d.text for d in documents).encode() + dev.knowledge_base.fingerprint().encode()
+        "".join(d.text for d in documents).encode() + _knowledge_base_key(dev.knowledge_base)
         + settings.model.encode() + settings.components.encode() + _recognition_code()
     ).hexdigest()[:16]
     path = cache / f"mentions-{dev.name}-{key}.pkl"

@@ -1,4 +1,6 @@
-"""Parsing in worker processes (``kb build -j N``): every worker busy while there is work.
+"""Parsing alone in worker processes, for the builds whose linking stays in this process
+(``--online``, whose lookups write the knowledge base) and ``kb annotate -j N``; other builds
+recognise and link in workers (:mod:`kb.engine.pool`). Every worker is busy while there is work.
 
 spaCy's own ``nlp.pipe(n_process=N)`` deals batches to the workers in turn and hands them back
 in turn, a couple ahead at most: while the parent waits for one worker's long batch, the other
