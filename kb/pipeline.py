@@ -326,18 +326,20 @@ def _process(
     if not count:
         return
     separate_kb = knowledge_base.db.conn is not db.conn
+    copied: set[str] = set()  # entities of a separate knowledge-base file this build copied already
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=count, unit="doc", desc="kb build", disable=not show) as bar:
         for results in _linked(todo, count, knowledge_base, settings, report, on_problem):
+            batch = []
+            for document, result in results:
+                entities = list(result.new_entities)
+                if separate_kb:
+                    entities += _entities_to_copy(result, knowledge_base, copied)
+                batch.append(store.Written(document, result.links, result.unlinked, entities))
             with store.transaction(db):
-                for document, result in results:
-                    entities = list(result.new_entities)
-                    if separate_kb:
-                        entities += _entities_to_copy(result, knowledge_base)
-                    store.write_document(
-                        db, document, result.links, result.unlinked, entities, signature, current
-                    )
-                    report.count(result)
+                store.write_documents(db, batch, signature, current)
+            for _, result in results:
+                report.count(result)
             bar.update(len(results))
 
 
@@ -436,10 +438,13 @@ def _one_by_one(
         yield results
 
 
-def _entities_to_copy(result: LinkResult, knowledge_base: KnowledgeBase) -> list[Entity]:
-    """Entities of a separate knowledge-base file that this document's links point to."""
+def _entities_to_copy(result: LinkResult, knowledge_base: KnowledgeBase, copied: set[str]) -> list[Entity]:
+    """Entities of a separate knowledge-base file that this document's links point to, but for
+    those in ``copied``, to which it adds them: the file does not change during a build, so one
+    copy each is enough (a failed write ends the build; the next one copies them again)."""
     ids = {link.entity_id for link in result.links} | {
         link.runner_up_id for link in result.links if link.runner_up_id
     }
-    new = {e.id for e in result.new_entities}
-    return [e for e in (knowledge_base.get(i) for i in sorted(ids - new)) if e is not None]
+    todo = sorted(ids - {e.id for e in result.new_entities} - copied)
+    copied.update(todo)
+    return [e for e in (knowledge_base.get(i) for i in todo) if e is not None]

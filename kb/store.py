@@ -17,7 +17,9 @@ Durability and concurrency:
   mentions go only when its new ones arrive.
 - The database is in WAL mode and a build's write transactions are short (one batch of already
   linked documents), so Datasette and other readers keep getting answers while a build runs,
-  and see each batch appear whole.
+  and see each batch appear whole. Commits do not wait for the disk (``synchronous = NORMAL``):
+  a killed process loses nothing committed; a power cut may lose the last batches (never half
+  of one), and the next build redoes them.
 - One build (or resolve) writes a database at a time: :func:`kb.lock.build_lock` refuses a
   second one with a clear message instead of letting two interleave.
 """
@@ -25,8 +27,9 @@ Durability and concurrency:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -44,7 +47,8 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) a kb database with the full schema in place.
 
     WAL mode lets readers (Datasette) run during a build; the busy timeout makes a writer wait
-    for another connection's short write transaction instead of failing at once.
+    for another connection's short write transaction instead of failing at once (durability:
+    see the module's docstring).
     Raises ValueError naming the file when it exists but is not a SQLite database.
     """
     db = sqlite_utils.Database(path)
@@ -52,6 +56,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
         ensure_schema(db)
     except sqlite3.DatabaseError as error:
         db.close()
@@ -200,6 +205,54 @@ def mention_row(document_id: str, mention: Mention, link: Link | None) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Written:
+    """One linked document to store: its links, its mentions without a link (labels that are not
+    linked) and the entities the links point to that the database may lack (see
+    :func:`write_documents`)."""
+
+    document: Document
+    links: Sequence[Link]
+    unlinked: Sequence[Mention] = ()
+    entities: Sequence[Entity] = ()
+
+
+def write_documents(
+    db: sqlite_utils.Database,
+    batch: Sequence[Written],
+    linked_with: str | None,
+    current: Container[str] | None = None,
+) -> None:
+    """Replace a batch of documents and their mentions, and add the entities they point to.
+
+    ``current`` are the ids of the documents the build read. A stored document read from the
+    same path under another id that is not among them (the file's text changed, so its
+    content-hash id did) is the old version of one of these and goes too. Without ``current``
+    (relinking stored documents) nothing is replaced by path.
+
+    ``entities`` are the records the links refer to: unresolved names (added when missing) and
+    entities of a separate knowledge-base file (upserted whole, so edits there reach the
+    published copy); see :func:`kb.kbase.copy_entities`. Co-mention counts and the unresolved
+    entities the batch no longer names are settled once for the whole batch: entity pairs
+    shared by many of its documents are counted in one go. The caller wraps this in a
+    transaction, so readers see the batch whole.
+    """
+    conn = db.conn
+    replaced = {item.document.id: _versions_of(conn, item.document, current) for item in batch}
+    old = sorted({i for ids in replaced.values() for i in ids})
+    named = _entities_named_by(conn, old)
+    _count_co_mentions(conn, old, -1)
+    entities = {}  # the batch's entities, each once (a build gives one id one record)
+    for item in batch:
+        entities.update((entity.id, entity) for entity in item.entities if entity.id not in entities)
+    knowledge.copy_entities(db, entities.values())
+    for item in batch:
+        _replace_document(db, item, replaced[item.document.id], linked_with)
+    new = sorted(replaced)
+    _count_co_mentions(conn, new, +1)
+    _settle_unresolved(conn, {*named, *_entities_named_by(conn, new)})
+
+
 def write_document(
     db: sqlite_utils.Database,
     document: Document,
@@ -209,22 +262,16 @@ def write_document(
     linked_with: str | None,
     current: Container[str] | None = None,
 ) -> None:
-    """Replace a document, its mentions, and add the entities they point to.
+    """Replace one document and its mentions, and add the entities they point to: a batch of
+    one for :func:`write_documents`."""
+    write_documents(db, [Written(document, list(links), list(unlinked), list(entities))], linked_with, current)
 
-    ``current`` are the ids of the documents the build read. A stored document read from the
-    same path under another id that is not among them (the file's text changed, so its
-    content-hash id did) is the old version of this one and goes too. Without ``current``
-    (relinking stored documents) nothing is replaced by path.
 
-    ``entities`` are the records the links refer to: unresolved names (added when missing) and
-    entities of a separate knowledge-base file (upserted whole, so edits there reach the
-    published copy); see :func:`kb.kbase.copy_entities`. The caller wraps this in a transaction.
-    """
+def _replace_document(db: sqlite_utils.Database, item: Written, replaced: list[str], linked_with: str | None) -> None:
+    """Write one document's row and mentions over its ``replaced`` versions (entities, co-mention
+    counts and unresolved entities are the batch's business)."""
     conn = db.conn
-    knowledge.copy_entities(db, entities)
-    replaced = _versions_of(conn, document, current)
-    named = _entities_named_by(conn, replaced)
-    _count_co_mentions(conn, replaced, -1)
+    document = item.document
     marks = ",".join("?" * len(replaced))
     conn.execute(f"DELETE FROM mentions WHERE document_id IN ({marks})", replaced)
     # The same file with new text (hence a new content-hash id) replaces its old version.
@@ -237,8 +284,8 @@ def write_document(
         f" ON CONFLICT(id) DO UPDATE SET {updates}",
         row,
     )
-    rows = [mention_row(document.id, link.mention, link) for link in links]
-    rows += [mention_row(document.id, mention, None) for mention in unlinked]
+    rows = [mention_row(document.id, link.mention, link) for link in item.links]
+    rows += [mention_row(document.id, mention, None) for mention in item.unlinked]
     rows.sort(key=lambda r: (r["start"], r["end"]))
     conn.executemany(
         'INSERT INTO mentions (document_id, start, "end", text, label, entity_id, score,'
@@ -246,8 +293,6 @@ def write_document(
         " :text, :label, :entity_id, :score, :runner_up_id, :runner_up_score, :sentence, :source)",
         rows,
     )
-    _count_co_mentions(conn, [document.id], +1)
-    _settle_unresolved(conn, {*named, *_entities_named_by(conn, [document.id])})
 
 
 def _versions_of(conn: sqlite3.Connection, document: Document, current: Container[str] | None) -> list[str]:

@@ -91,8 +91,8 @@ def install(point: str, n: int, action: str) -> None:
         on_items(pipeline, point, tick)
     elif point == "link_document":
         after_calls(pipeline, point, tick)
-    elif point == "write_document":
-        after_calls(store, point, tick)
+    elif point == "write_document":  # each document's rows, inside the batch's transaction
+        after_calls(store, "_replace_document", tick)
     else:
         raise SystemExit(f"unknown point {point!r}")
 

@@ -98,16 +98,16 @@ def test_failed_write_leaves_the_previous_database_intact(tmp_path, articles, kb
     before = rows(db_path, "SELECT document_id, start, text, entity_id FROM mentions ORDER BY id")
     (articles / "a.txt").write_text("Completely new text about TASS.\n")
     (articles / "b.txt").write_text("Another new text about Reuters.\n")
-    real_write = store.write_document
+    real_row = store.document_row
     calls = []
 
-    def failing_write(db, document, *args, **kwargs):
+    def failing_row(document, *args, **kwargs):  # the second document of the batch fails
         calls.append(document.id)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real_write(db, document, *args, **kwargs)
+        return real_row(document, *args, **kwargs)
 
-    monkeypatch.setattr(store, "write_document", failing_write)
+    monkeypatch.setattr(store, "document_row", failing_row)
     with pytest.raises(RuntimeError, match="disk full"):
         build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
     after = rows(db_path, "SELECT document_id, start, text, entity_id FROM mentions ORDER BY id")

@@ -212,7 +212,7 @@ FRESH_KILLS = [
     ("write_document", 6, 4),  # inside a batch's write transaction
     ("sql:INSERT INTO mentions", 20, 4),  # writing mention rows
     ("sql:documents_fts_data", 4, 0),  # FTS5 writing the search index (trigger on documents)
-    ("sql:INSERT INTO co_mentions", 9, 4),  # derived table: co-mention counts
+    ("sql:INSERT INTO co_mentions", 4, 4),  # derived table: the second batch's co-mention counts
     ("sql:COMMIT", 4, 4),  # at the commit of the second batch (1 and 2: schema and seeding)
 ]
 #: The same, for a re-build after three files changed (their old versions must survive whole).

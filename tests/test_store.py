@@ -114,6 +114,40 @@ def test_co_mentions_and_unresolved_entities_follow_every_write():
     assert db.execute("SELECT count(*) FROM entities WHERE id = ?", (nil.id,)).fetchone() == (0,)
 
 
+def test_a_batch_gives_the_same_rows_as_its_documents_written_one_by_one():
+    nil = Entity(id="nil:someone-new", label="Someone New", type="PERSON", origin="unresolved")
+    alliance = link_for(Mention(20, 36, "Example Alliance", "ORG"), ENTITY)
+    city = link_for(Mention(40, 52, "Example City", "GPE"), OTHER)
+    someone = Link(Mention(0, 11, "Someone New", "PERSON"), nil.id, None, nil.label, "PERSON", 0.0)
+    first = [
+        store.Written(Document(id="a", text="x" * 80, content_hash="a", path="a.txt"), [alliance, city]),
+        store.Written(Document(id="b", text="x" * 80, content_hash="b"), [someone, alliance, city], [], [nil]),
+    ]
+    # a new version of a.txt, b again without the unresolved name, and a third document: the
+    # pairs both documents shared are counted once per document, not once per batch
+    second = [
+        store.Written(Document(id="a2", text="x" * 80, content_hash="a2", path="a.txt"), [city, alliance]),
+        store.Written(Document(id="b", text="x" * 80, content_hash="b2"), [alliance]),
+        store.Written(Document(id="c", text="x" * 80, content_hash="c"), [alliance, city]),
+    ]
+    tables = []
+    for batches in ([first, second], [[item] for item in first + second]):
+        db = make_db()
+        for batch in batches:
+            with store.transaction(db):
+                store.write_documents(db, batch, "sig", {"a2", "b", "c"})
+        assert db.execute("SELECT * FROM co_mentions ORDER BY 1, 2").fetchall() == recount(db)
+        tables.append([
+            db.execute(sql).fetchall() for sql in (
+                "SELECT * FROM co_mentions ORDER BY 1, 2", "SELECT id FROM entities ORDER BY id",
+                'SELECT document_id, start, "end", entity_id FROM mentions ORDER BY 1, 2',
+            )
+        ])
+    assert tables[0] == tables[1]
+    assert (ENTITY.id, OTHER.id, 2) in tables[0][0]  # a2 and c
+    assert ("nil:someone-new",) not in tables[0][1]  # no document names it any more
+
+
 def test_a_failed_transaction_leaves_nothing_behind():
     db = make_db()
     with pytest.raises(RuntimeError):
