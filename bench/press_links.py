@@ -1,0 +1,141 @@
+"""A review sheet of kb's links on press releases it was never tuned on, for judging by hand.
+
+Draws N press releases (default 40) from ../shared/corpus/press-releases.jsonl.gz with a fixed
+seed, leaving out every release kb may have been tuned on:
+
+- any release that overlaps a text of ../shared/eval/dev-domain.jsonl (the whole text, or any
+  200-character piece of it, occurs in the release; or the release has the eval document's id);
+- the releases of the hand-annotated development sample (bench/press-sample/annotations.jsonl).
+
+It builds them with kb's default settings (the starter knowledge base, ``kb.pipeline.build``
+into a temporary database) and writes a TSV with one row per stored mention linked to a
+knowledge-base entity (unresolved ``nil:`` entities left out): document id, start, end,
+mention text, label, entity id, QID, the entity's label and description, the link's score and
+the mention's sentence, plus empty ``verdict`` and ``note`` columns for the reviewer. With
+``--keep-db`` the database is kept, to read whole documents while judging.
+
+The texts are third-party: they are read from ../shared at run time, and the sheet (which holds
+sentences of them) belongs outside the repository (the default is under /tmp).
+
+Usage: python bench/press_links.py [--documents 40] [--seed N] [-o SHEET.tsv] [--keep-db DB]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import random
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+SHARED = REPO.parent / "shared"
+SEED = 20261129
+PIECE = 200  # the length of a shared piece of text that counts as overlap
+COLUMNS = ("document_id", "start", "end", "mention", "label", "entity_id", "qid", "entity_label",
+           "entity_description", "score", "sentence", "verdict", "note")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The JSON objects of a JSON-lines file, gzipped or not (blank lines skipped)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def overlaps(release: str, text: str, piece: int = PIECE) -> bool:
+    """Whether ``release`` contains ``text`` whole or shares any ``piece``-character substring
+    with it. Any shared substring of ``piece`` characters holds one of the text's aligned pieces
+    of half that length, so those find the candidates cheaply before the exact test."""
+    if not text or text in release:
+        return bool(text)
+    if len(text) < piece:
+        return False
+    half = piece // 2
+    if not any(text[i:i + half] in release for i in range(0, len(text) - half + 1, half)):
+        return False
+    return any(text[i:i + piece] in release for i in range(len(text) - piece + 1))
+
+
+def excluded(release: dict, tuned: list[dict], sample_ids: set[str]) -> bool:
+    """Whether kb may have been tuned on ``release``: it is in the development sample, or it has
+    the id of a tuning document, or it overlaps one's text."""
+    if release["id"] in sample_ids:
+        return True
+    return any(doc.get("id") == release["id"] or overlaps(release["text"], doc.get("text") or "") for doc in tuned)
+
+
+def pick(shared: Path, documents: int, seed: int) -> list[dict]:
+    """``documents`` releases drawn with ``seed`` from those kb was never tuned on."""
+    releases = read_jsonl(shared / "corpus" / "press-releases.jsonl.gz")
+    tuned = read_jsonl(shared / "eval" / "dev-domain.jsonl")
+    sample = REPO / "bench" / "press-sample" / "annotations.jsonl"
+    sample_ids = {doc["id"] for doc in read_jsonl(sample)} if sample.exists() else set()
+    unseen = [r for r in releases if not excluded(r, tuned, sample_ids)]
+    return random.Random(seed).sample(unseen, documents)
+
+
+def build(releases: list[dict], db: Path) -> None:
+    """Build ``releases`` into ``db`` with kb's default settings (starter knowledge base)."""
+    from kb.pipeline import build as kb_build
+    from kb.settings import Settings
+
+    source = db.parent / "releases.jsonl"
+    with open(source, "w", encoding="utf-8") as out:
+        for release in releases:
+            out.write(json.dumps(release, ensure_ascii=False) + "\n")
+    kb_build([source], db, Settings(), progress=False)
+    source.unlink()
+
+
+def linked_rows(db: Path) -> list[dict]:
+    """Every stored mention linked to a knowledge-base entity, in document and text order."""
+    query = """SELECT m.document_id, m.start, m."end", m.text AS mention, m.label, m.entity_id,
+                      e.qid, e.label AS entity_label, e.description AS entity_description,
+                      round(m.score, 3) AS score, m.sentence
+               FROM mentions m JOIN entities e ON e.id = m.entity_id
+               WHERE m.entity_id IS NOT NULL AND m.entity_id NOT LIKE 'nil:%'
+               ORDER BY m.document_id, m.start"""
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(row) for row in conn.execute(query)]
+
+
+def write_sheet(rows: list[dict], path: Path) -> None:
+    """The review sheet: one TSV row a link, whitespace inside cells flattened to spaces."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow([" ".join(str(row.get(c) if row.get(c) is not None else "").split()) for c in COLUMNS])
+
+
+def main() -> None:
+    """Pick, build, and write the sheet; print where it is and how many links it holds."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument("--documents", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("-o", "--output", type=Path, default=Path(tempfile.gettempdir()) / "press-links.tsv")
+    parser.add_argument("--keep-db", type=Path, help="build into this database and keep it")
+    args = parser.parse_args()
+    releases = pick(args.shared, args.documents, args.seed)
+    with tempfile.TemporaryDirectory() as folder:
+        db = args.keep_db or Path(folder) / "press.db"
+        if args.keep_db and db.exists():
+            raise SystemExit(f"Error: {db}: already exists; give a new path")
+        build(releases, db)
+        rows = linked_rows(db)
+    write_sheet(rows, args.output)
+    chars = sum(len(r["text"]) for r in releases)
+    print(f"{len(releases)} releases ({chars:,} characters), {len(rows)} links -> {args.output}")
+
+
+if __name__ == "__main__":
+    main()
