@@ -11,13 +11,16 @@ It builds them with kb's default settings (the starter knowledge base, ``kb.pipe
 into a temporary database) and writes a TSV with one row per stored mention linked to a
 knowledge-base entity (unresolved ``nil:`` entities left out): document id, start, end,
 mention text, label, entity id, QID, the entity's label and description, the link's score and
-the mention's sentence, plus empty ``verdict`` and ``note`` columns for the reviewer. With
-``--keep-db`` the database is kept, to read whole documents while judging.
+the mention's sentence, plus empty columns for the reviewer: ``verdict`` (right, wrong or unsure),
+``error_class`` and ``should_be`` (for a wrong link) and ``note``. With ``--keep-db`` the database
+is kept, to read whole documents while judging. ``--score JUDGED.tsv`` prints the figures of a
+judged sheet: precision over all links and outside the most frequent entities, errors by class.
 
 The texts are third-party: they are read from ../shared at run time, and the sheet (which holds
 sentences of them) belongs outside the repository (the default is under /tmp).
 
 Usage: python bench/press_links.py [--documents 40] [--seed N] [-o SHEET.tsv] [--keep-db DB]
+       python bench/press_links.py --score JUDGED.tsv [--top 3]
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import random
 import sqlite3
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,7 +43,7 @@ SHARED = REPO.parent / "shared"
 SEED = 20261129
 PIECE = 200  # the length of a shared piece of text that counts as overlap
 COLUMNS = ("document_id", "start", "end", "mention", "label", "entity_id", "qid", "entity_label",
-           "entity_description", "score", "sentence", "verdict", "note")
+           "entity_description", "score", "sentence", "verdict", "error_class", "should_be", "note")
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -116,6 +120,31 @@ def write_sheet(rows: list[dict], path: Path) -> None:
             writer.writerow([" ".join(str(row.get(c) if row.get(c) is not None else "").split()) for c in COLUMNS])
 
 
+def score(rows: list[dict], top: int = 3) -> dict:
+    """The figures of a judged sheet: links judged, right, wrong, unsure and precision
+    (right / (right + wrong)), the same without the ``top`` most frequent entities (which
+    dominate the count), and the wrong links by ``error_class``."""
+    def figures(judged: list[dict]) -> dict:
+        counts = Counter(row["verdict"] for row in judged)
+        decided = counts["right"] + counts["wrong"]
+        return {"links": len(judged), "right": counts["right"], "wrong": counts["wrong"],
+                "unsure": counts["unsure"], "precision": round(counts["right"] / decided, 3) if decided else None}
+
+    unjudged = [row for row in rows if row["verdict"] not in ("right", "wrong", "unsure")]
+    if unjudged:
+        raise SystemExit(f"Error: {len(unjudged)} rows have no verdict (right, wrong or unsure)")
+    frequent = [entity for entity, _ in Counter(row["entity_id"] for row in rows).most_common(top)]
+    rest = [row for row in rows if row["entity_id"] not in frequent]
+    classes = Counter(row["error_class"] for row in rows if row["verdict"] == "wrong")
+    return {"all": figures(rows), "frequent": frequent, "rest": figures(rest), "classes": dict(classes.most_common())}
+
+
+def read_sheet(path: Path) -> list[dict]:
+    """The rows of a review sheet (TSV with the header :data:`COLUMNS`)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
 def main() -> None:
     """Pick, build, and write the sheet; print where it is and how many links it holds."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -124,7 +153,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("-o", "--output", type=Path, default=Path(tempfile.gettempdir()) / "press-links.tsv")
     parser.add_argument("--keep-db", type=Path, help="build into this database and keep it")
+    parser.add_argument("--score", type=Path, help="print the figures of this judged sheet instead")
+    parser.add_argument("--top", type=int, default=3, help="most frequent entities left out of the second figure")
     args = parser.parse_args()
+    if args.score:
+        print(json.dumps(score(read_sheet(args.score), args.top), indent=2))
+        return
     releases = pick(args.shared, args.documents, args.seed)
     with tempfile.TemporaryDirectory() as folder:
         db = args.keep_db or Path(folder) / "press.db"
