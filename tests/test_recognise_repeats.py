@@ -1,6 +1,9 @@
 """Names found again: whole words, no overlaps, longest form first, sentences cut to the limit."""
 
-from kb.recognise.repeats import find_again, sentence_around
+import random
+import re
+
+from kb.recognise.repeats import find_again, sentence_around, whole_words
 from kb.settings import Settings
 
 TEXT = "Ada Varga spoke first. Later Varga left; Varga's aides stayed.\nVargas and Varga-Lind did not."
@@ -44,3 +47,13 @@ def test_many_taken_spans_agree_with_a_plain_overlap_check():
         i * 5 for i in range(300) if not any(i * 5 < e and s < i * 5 + 4 for s, e in taken)
     ]
     assert [m.start for m in found] == expected
+
+
+def test_whole_words_finds_what_a_look_around_pattern_finds():
+    rng = random.Random(5)
+    alphabet = ["Ab", "ab", " ", "-", "_", "9", "é", "Ж", ".", "\n", "Ab Ab"]
+    for _ in range(2_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 14)))
+        form = rng.choice(["Ab", "Ab Ab", "ab", "b", "Abab"])
+        expected = [m.span() for m in re.finditer(rf"(?<![\w\-]){re.escape(form)}(?![\w\-])", text)]
+        assert list(whole_words(text, form)) == expected, (text, form)

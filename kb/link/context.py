@@ -53,27 +53,25 @@ def window(text: str, mention: Mention, size: int) -> tuple[frozenset[str], bool
     return frozenset(w.lower() for w in (*before, *after)), bool(_SCORELINE.search(near))
 
 
-def mention_context(text: str, mentions: list[Mention], size: int) -> dict[str, float]:
-    """Share of a cluster's mentions whose surroundings read as sport, as speech, and that
-    modify the word after them ("… harbour", "… office": the name is part of a longer one)."""
+def surroundings(text: str, mentions: list[Mention], size: int) -> tuple[dict[str, float], frozenset[str]]:
+    """What the words around a cluster's mentions say, each mention's window read once:
+
+    - the share of its mentions whose surroundings read as sport, as speech, and that modify
+      the word after them ("… harbour", "… office": the name is part of a longer one);
+    - the words near any of them (for the local context overlap).
+    """
     if not mentions:
-        return {"sport": 0.0, "speech": 0.0, "modifier": 0.0}
+        return {"sport": 0.0, "speech": 0.0, "modifier": 0.0}, frozenset()
     sport = speech = modifier = 0
+    near: set[str] = set()
     for mention in mentions:
         words, scoreline = window(text, mention, size)
         sport += bool(words & SPORT_WORDS) or scoreline
         speech += bool(words & SPEECH_WORDS)
         modifier += bool(_MODIFIED.match(text, mention.end))
+        near |= words
     n = len(mentions)
-    return {"sport": sport / n, "speech": speech / n, "modifier": modifier / n}
-
-
-def local_words(text: str, mentions: list[Mention], size: int) -> frozenset[str]:
-    """The words near any of a cluster's mentions (for the local context overlap)."""
-    near: set[str] = set()
-    for mention in mentions:
-        near |= window(text, mention, size)[0]
-    return frozenset(near)
+    return {"sport": sport / n, "speech": speech / n, "modifier": modifier / n}, frozenset(near)
 
 
 def kind(candidate: Candidate) -> dict[str, float]:

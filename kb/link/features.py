@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..names import normalise
 from ..records import Candidate
@@ -70,6 +71,14 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in _WORD.findall(text) if w.lower() not in _STOPWORDS)
 
 
+@lru_cache(maxsize=16_384)
+def description_words(label: str, alias: str, description: str) -> frozenset[str]:
+    """The content words of an entity's description but those of its label and of the alias a
+    mention matched (:func:`context_overlap`); remembered, as the same entities come up in
+    document after document."""
+    return content_words(description) - content_words(label) - content_words(alias)
+
+
 def type_fit(label: str, entity_type: str, confusable_fit: float) -> float:
     """1 for the same type, a partial value for compatible pairs, 0.5 when the type is unknown.
 
@@ -94,8 +103,7 @@ def context_overlap(candidate: Candidate, document_words: frozenset[str]) -> flo
     claim values were tried as extra context words and lowered accuracy on dev-msnbc: words
     such as "United States" are everywhere in US news.)
     """
-    own = content_words(candidate.label) | content_words(candidate.matched_alias)
-    words = content_words(candidate.description) - own
+    words = description_words(candidate.label, candidate.matched_alias, candidate.description)
     if not words:
         return 0.0
     return min(1.0, len(words & document_words) / max(2, min(len(words), 4)))

@@ -16,7 +16,7 @@ from ..kbase import KnowledgeBase
 from ..records import Candidate
 from ..settings import Settings
 from .clusters import Cluster
-from .context import local_words, mention_context
+from .context import surroundings
 from .features import WINDOW, Evidence, content_words, features_of, learned_features, neighbours, prominence
 from .model import Ranker
 from .nil import decide, decide_by_confidence
@@ -49,9 +49,9 @@ def featurise(clusters: list[Cluster], text: str, knowledge_base: KnowledgeBase,
     }
     evidence = Evidence(words=content_words(text))
     for cluster, others in zip(clusters, neighbours([c.candidates for c in clusters], related)):
-        signals = {**mention_context(text, cluster.mentions, WINDOW), "mentions": len(cluster.mentions)}
+        signals, local = surroundings(text, cluster.mentions, WINDOW)
         cluster.features = learned_features(
-            cluster.candidates, cluster.label, signals, local_words(text, cluster.mentions, WINDOW), related,
+            cluster.candidates, cluster.label, {**signals, "mentions": len(cluster.mentions)}, local, related,
             others, evidence, settings,
         )
 
