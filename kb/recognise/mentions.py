@@ -137,9 +137,10 @@ def _names_in(
             start = strip_titles(text, start, end)
         if end <= start or not normalise(text[start:end]):
             continue
-        span = doc.char_span(start, end, label=ent.label)  # None inside a token: nothing to check
-        if not ent.known and span is not None and is_not_a_name(span, context.lower_words):
-            continue
+        if not ent.known:  # a known name is a name; another span is checked (None inside a token)
+            span = doc.char_span(start, end, label=ent.label)
+            if span is not None and is_not_a_name(span, context.lower_words):
+                continue
         yield start, end
 
 
