@@ -11,6 +11,8 @@ never copied) and measures, all in this one run:
 - ``kb build`` end to end with one process (``--components``, default kb's default), its time split by stage (read, spaCy model,
   EntityRulers, span repair, link, write; the FTS index measured after as a rebuild), its
   linking time per mention, peak RSS and database size;
+- the same two as whole processes, start-up and imports included (how the issue measured):
+  bare spaCy NER over the whole texts, and the ``kb build`` command;
 - an unchanged re-run of that build (should cost a few per cent of it);
 - ``kb build -j 2`` (fresh database), its speed-up over one process and whether its rows equal.
 
@@ -28,6 +30,7 @@ import os
 import platform
 import resource
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -114,6 +117,37 @@ def bare_spacy(texts: list[str], batch_size: int, components: str, whole: bool =
     return {"seconds": done - started, "load": loaded - started, "entities": entities, "pipes": list(nlp.pipe_names)}
 
 
+#: Bare spaCy as its own process, as a user runs it: the texts of a JSON-lines file (argv[2])
+#: through ``nlp.pipe`` with the NER alone of the model (argv[1]).
+_BARE_SCRIPT = """
+import json, sys, spacy
+nlp = spacy.load(sys.argv[1])
+nlp = spacy.load(sys.argv[1], exclude=[n for n in nlp.component_names if n != "ner"])
+nlp.max_length = 10**8
+with open(sys.argv[2], encoding="utf-8") as lines:
+    texts = [json.loads(line)["text"] for line in lines]
+print(sum(len(doc.ents) for doc in nlp.pipe(texts)))
+"""
+
+
+def whole_processes(source: Path, db: Path, components: str) -> dict:
+    """Wall-clock seconds of two whole processes, start-up and imports included (how the issue
+    measured): bare spaCy NER over the texts of ``source`` (a JSON-lines file), and ``kb build``."""
+    from kb.settings import Settings
+
+    seconds = {}
+    commands = {
+        "bare": [sys.executable, "-c", _BARE_SCRIPT, Settings().model, str(source)],
+        "kb": [sys.executable, "-m", "kb", "build", str(source), "--db", str(db), "--no-progress",
+               "--components", components],
+    }
+    for name, command in commands.items():
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=REPO)
+        seconds[name] = time.perf_counter() - started
+    return seconds
+
+
 def kb_build(
     source: Path, db: Path, processes: int, batch_size: int, stages: bool, engine: str = "local", components: str = "full"
 ) -> dict:
@@ -181,6 +215,7 @@ def measure(source: Path, folder: Path, args: argparse.Namespace) -> dict:
     bare = in_child(bare_spacy, texts, args.batch_size, args.components)
     one = in_child(kb_build, source, folder / "one.db", 1, args.batch_size, True, "local", args.components)
     two = in_child(kb_build, source, folder / "two.db", 2, args.batch_size, False, "local", args.components)
+    processes = whole_processes(source, folder / "process.db", args.components) if source.is_file() else {}
     dask = {}
     for workers in (1, 2) if args.dask else ():
         dask[workers] = in_child(
@@ -188,7 +223,7 @@ def measure(source: Path, folder: Path, args: argparse.Namespace) -> dict:
         )
         dask[workers]["same_rows"] = table_rows(folder / f"dask{workers}.db") == table_rows(folder / "one.db")
     return {
-        "documents": len(texts), "words": words, "characters": characters, "bare": bare, "floor": floor, "whole": whole, "dask": dask,
+        "documents": len(texts), "words": words, "characters": characters, "bare": bare, "floor": floor, "whole": whole, "dask": dask, "processes": processes,
         "components": args.components,
         "one": one, "two": two, "db_bytes": database_size(folder / "one.db"),
         "same_rows": table_rows(folder / "one.db") == table_rows(folder / "two.db"),
@@ -215,6 +250,7 @@ def format_table(figures: dict) -> str:
         f"| kb build / bare spaCy NER alone, whole texts, throughput | {whole['seconds'] / one['seconds']:.2f} |",
         f"| kb build / bare spaCy NER alone, kb's pieces, throughput | {floor['seconds'] / one['seconds']:.2f} |",
         f"| kb build / bare spaCy with the same components, throughput | {bare['seconds'] / one['seconds']:.2f} |",
+        *_process_rows(figures["processes"]),
         f"| kb build -j 2 | {two['seconds']:.1f} s: {rate(two['seconds'])} |",
         f"| -j 2 / -j 1 throughput | {one['seconds'] / two['seconds']:.2f}x; same rows: {figures['same_rows']} |",
         f"| cores busy, -j 1: build process | {one['busy'][0]:.2f} |",
@@ -236,6 +272,16 @@ def format_table(figures: dict) -> str:
         lines.append(f"| stage: {stage} | {seconds:.2f} s ({100 * seconds / total:.1f}%) |")
     lines.append(f"| stage: other (opening the database, chunking, batching) | {total - accounted:.2f} s ({100 * (total - accounted) / total:.1f}%) |")
     return "\n".join(lines)
+
+
+def _process_rows(seconds: dict) -> list[str]:
+    """The rows of :func:`whole_processes`' figures (none for a folder of examples)."""
+    if not seconds:
+        return []
+    return [
+        f"| whole processes, start-up included: bare spaCy NER over whole texts / `kb build` | {seconds['bare']:.1f} s / {seconds['kb']:.1f} s |",
+        f"| kb build / bare spaCy, whole processes, throughput | {seconds['bare'] / seconds['kb']:.2f} |",
+    ]
 
 
 def machine() -> str:
