@@ -213,6 +213,9 @@ def test_a_known_place_glued_to_a_titled_person_is_split():
         ("The army of the Betaland People's Republic advanced.", "Betaland", ("Betaland People's Republic", "GPE")),
         ("She praised the Gammaville Recovery Plan of the government.", "Gammaville",
          ("Gammaville Recovery Plan", "PROGRAMME")),
+        ("The old Gammaville Bridge was repaired.", "Gammaville", ("Gammaville Bridge", "FAC")),
+        ("Boats sailed up the Gammaville River at dawn.", "Gammaville", ("Gammaville River", "LOC")),
+        ("The Gammaville Patriarchate issued a statement.", "Gammaville", ("Gammaville Patriarchate", "ORG")),
     ],
 )
 def test_a_known_place_inside_a_longer_name_gives_way_to_the_name(text, place, expected):
@@ -224,6 +227,11 @@ def test_a_model_span_after_the_place_is_taken_in_whole():
     assert found(text, ("Gammaville", "GPE"), ("Grand Economic Forum", "ORG")) == [
         ("Gammaville Grand Economic Forum", "EVENT")
     ]
+
+
+def test_a_longer_name_ends_at_its_last_head_word():
+    text = "Guests included the Gammaville Grand Concert Hall Doru Petrascu and his staff."
+    assert found(text, ("Gammaville", "GPE")) == [("Gammaville Grand Concert Hall", "FAC")]
 
 
 def test_places_coordinated_before_a_plural_state_form_are_one_mention():
@@ -255,6 +263,9 @@ def test_places_coordinated_before_a_plural_state_form_are_one_mention():
          [("Gammaville", "GPE"), ("Gammaville", "GPE", 1)]),
         ("The Betaland-Alphania Summit opened in Gammaville.",
          [("Betaland", "GPE"), ("Alphania", "GPE"), ("Gammaville", "GPE")]),
+        # a person's name after a place, an administrative unit after it
+        ("She met the envoy to Alphania Doru Petrascu and the Gammaville Territory governor.",
+         [("Alphania", "GPE"), ("Gammaville", "GPE")]),
         # a heading in Title Case
         ("Alphania Hosts Gammaville Trade Forum\nThe forum opened on a rainy day.",
          [("Alphania", "GPE"), ("Gammaville", "GPE")]),

@@ -13,8 +13,8 @@ import re
 
 from .context import Context, Ent, overlaps
 from .vocabulary import (
-    AGREEMENT_WORDS, COUNTRY_FORMS, DATE_WORDS, FUNCTION_WORDS, INSTITUTIONS, OUT_OF_SCOPE, REGION_WORDS, TITLES,
-    is_generic_word, is_nationality_word,
+    ADMINISTRATIVE_UNITS, AGREEMENT_WORDS, COMPANY_WORDS, COUNTRY_FORMS, DATE_WORDS, FUNCTION_WORDS, INSTITUTIONS,
+    NAME_HEADS, OUT_OF_SCOPE, PUBLIC_BODIES, REGION_WORDS, TITLES, is_generic_word, is_nationality_word,
 )
 
 #: A Title-case word after a space: the next word of a name ("Grand", "Leaders'", "Saint-Ives").
@@ -118,13 +118,37 @@ def _end_after(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: l
     title = _WORD_AFTER.match(text, end)
     if title and _bare(title.group(1)) in TITLES:
         return -1, ""
-    if not words:
+    kept = _up_to_head(words)
+    if not kept:
         return ent.end, ""
-    phrase = _OF_PHRASE.match(text, end)
-    if phrase and all(_could_join(w, context) for w in phrase.group(1).split(" ") if w != "and"):
-        end = phrase.end()
-    head = _bare(words[-1])
-    return end, OUT_OF_SCOPE.get(head) or OUT_OF_SCOPE.get(head.removesuffix("s")) or "ORG"
+    if len(kept) < len(words):
+        end = ent.end + len(" " + " ".join(kept))
+    else:
+        phrase = _OF_PHRASE.match(text, end)
+        if phrase and all(_could_join(w, context) for w in phrase.group(1).split(" ") if w != "and"):
+            end = phrase.end()
+    return end, _head_label(kept[-1]) or "ORG"
+
+
+def _up_to_head(words: list[str]) -> list[str]:
+    """The words of a name after a place, up to its last head word ("… Philharmonic Hall" of
+    "… Philharmonic Hall Kyra Varga"); one word is a name by itself; several with no head word
+    are no name of the place's (a person's name may follow a place)."""
+    if len(words) == 1:
+        return words
+    last = max((i for i, word in enumerate(words) if _head_label(word)), default=-1)
+    return words[: last + 1]
+
+
+def _head_label(word: str) -> str | None:
+    """The label a name ending in ``word`` gets: out of scope (an event, an agreement …), an
+    organisation, a facility, a natural feature; None when ``word`` is no head."""
+    bare = _bare(word)
+    for head in (bare, bare.removesuffix("s")):
+        label = OUT_OF_SCOPE.get(head) or NAME_HEADS.get(head)
+        if label or head in PUBLIC_BODIES or head in COMPANY_WORDS:
+            return label or "ORG"
+    return None
 
 
 def _qualifies_nothing_after(ent: Ent, text: str) -> bool:
@@ -158,7 +182,8 @@ def _may_continue(words: list[str], context: Context, first: bool) -> bool:
     nationality; the first no generic word either ("… Region", "… City Council")."""
     for word in words:
         bare = _bare(word)
-        if not _could_join(word, context) or (first and is_generic_word(bare.removesuffix("s"))):
+        unit = is_generic_word(bare.removesuffix("s")) or bare.removesuffix("s") in ADMINISTRATIVE_UNITS
+        if not _could_join(word, context) or (first and unit):
             return False
         first = False
     return True
