@@ -55,15 +55,19 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
     Republics", are one mention of several places). Never across a title ("Alphania President
     …", "the Alphaville Mayor"), a known name, a date, a sentence's start, a hyphen, or in a line
     written in Title Case."""
-    result = list(ents)
+    spans = [(e.start, e.end) for e in ents]
+    longer_spans: list[Ent] = []
     for ent in ents:
-        if not ent.known or ent.label not in ("GPE", "LOC") or ent not in result:
+        if not ent.known or ent.label not in ("GPE", "LOC") or overlaps(ent.start, ent.end, spans[len(ents):]):
             continue
-        spans = [(e.start, e.end) for e in result if e != ent]
-        longer = _longer(ent, context, spans, result)
+        longer = _longer(ent, context, spans, ents)
         if longer is not None:
-            result = [e for e in result if not overlaps(longer.start, longer.end, [(e.start, e.end)])] + [longer]
-    return result
+            longer_spans.append(longer)
+            spans.append((longer.start, longer.end))
+    if not longer_spans:
+        return ents
+    taken = spans[len(ents):]
+    return [e for e in ents if not overlaps(e.start, e.end, taken)] + longer_spans
 
 
 def _longer(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> Ent | None:
@@ -72,7 +76,7 @@ def _longer(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list
     if _glued(text, ent.start, ent.end) or _title_case_line(text, ent.start, ent.end):
         return None
     state = _STATE_AFTER.match(text, ent.end)
-    if state and _may_continue(state.group(0).split(" ")[1:-1], context, first=False):
+    if state and all(_could_join(word, context) for word in state.group(0).split(" ")[1:-1]):
         if not state.group(1):
             return Ent(ent.start, state.end(), "GPE")
         return Ent(_coordinated_start(ent, text, ents), state.end(), "LOC")  # several places: no one entity
@@ -166,7 +170,7 @@ def _run_after(end: int, context: Context, spans: list[tuple[int, int]], ents: l
     text, words = context.text, []
     while len(words) < _MAX_WORDS:
         match = _WORD_AFTER.match(text, end)
-        if not match or not _may_continue([match.group(1)], context, first=not words):
+        if not match or not _may_go_on(match.group(1), context, first=not words):
             break
         if overlaps(*match.span(1), spans):
             model_span = next((e for e in ents if e.start == match.start(1)), None)
@@ -177,16 +181,12 @@ def _run_after(end: int, context: Context, spans: list[tuple[int, int]], ents: l
     return end, words
 
 
-def _may_continue(words: list[str], context: Context, first: bool) -> bool:
-    """Whether Title-case words may go on a place's name: no title, known name, date or
-    nationality; the first no generic word either ("… Region", "… City Council")."""
-    for word in words:
-        bare = _bare(word)
-        unit = is_generic_word(bare.removesuffix("s")) or bare.removesuffix("s") in ADMINISTRATIVE_UNITS
-        if not _could_join(word, context) or (first and unit):
-            return False
-        first = False
-    return True
+def _may_go_on(word: str, context: Context, first: bool) -> bool:
+    """Whether a Title-case word may go on a place's name: no title, known name, date or
+    nationality; the first no generic word or administrative unit either ("… Region", "… City
+    Council", "… Territory")."""
+    unit = _bare(word).removesuffix("s")
+    return _could_join(word, context) and not (first and (is_generic_word(unit) or unit in ADMINISTRATIVE_UNITS))
 
 
 def _could_join(word: str, context: Context) -> bool:
@@ -222,8 +222,9 @@ def _glued(text: str, start: int, end: int) -> bool:
 def _title_case_line(text: str, start: int, end: int) -> bool:
     """Whether the line around a span is written in Title Case (a heading): no word in lower
     case but function words."""
-    line_start = max(text.rfind("\n", 0, start) + 1, start - 300)
-    line_end = text.find("\n", end)
-    line_end = min(len(text) if line_end < 0 else line_end, end + 300)
+    line_start = text.rfind("\n", max(0, start - 300), start)  # looked for near the span only
+    line_start = max(0, start - 300) if line_start < 0 else line_start + 1
+    line_end = text.find("\n", end, end + 300)
+    line_end = min(len(text), end + 300) if line_end < 0 else line_end
     words = _WORDS.findall(text[line_start:start] + " " + text[end:line_end])
     return not any(word[0].islower() and word.lower() not in FUNCTION_WORDS for word in words)
