@@ -196,6 +196,91 @@ def test_a_known_place_glued_to_a_titled_person_is_split():
     ]
 
 
+# (5) a known place inside a longer name ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, place, expected",
+    [
+        ("Delegates came to the Gammaville International Trade Forum last June.", "Gammaville",
+         ("Gammaville International Trade Forum", "EVENT")),
+        ("Nobody trusts the Betaland Memorandum any more.", "Betaland", ("Betaland Memorandum", "LAW")),
+        ("Talks on the Gammaville accords stalled again.", "Gammaville", ("Gammaville accords", "LAW")),
+        ("The ruling party United Alphania won the vote.", "Alphania", ("United Alphania", "ORG")),
+        ("Exports to Latin Alphania grew while trade with Betaland fell.", "Alphania", ("Latin Alphania", "LOC")),
+        ("Students of the Gammaville Institute of Fine Arts and Crafts protested.", "Gammaville",
+         ("Gammaville Institute of Fine Arts and Crafts", "ORG")),
+        ("The army of the Betaland People's Republic advanced.", "Betaland", ("Betaland People's Republic", "GPE")),
+        ("She praised the Gammaville Recovery Plan of the government.", "Gammaville",
+         ("Gammaville Recovery Plan", "PROGRAMME")),
+        ("The old Gammaville Bridge was repaired.", "Gammaville", ("Gammaville Bridge", "FAC")),
+        ("Boats sailed up the Gammaville River at dawn.", "Gammaville", ("Gammaville River", "LOC")),
+        ("The Gammaville Patriarchate issued a statement.", "Gammaville", ("Gammaville Patriarchate", "ORG")),
+    ],
+)
+def test_a_known_place_inside_a_longer_name_gives_way_to_the_name(text, place, expected):
+    assert found(text, (place, "GPE")) == [expected]
+
+
+def test_a_model_span_after_the_place_is_taken_in_whole():
+    text = "He spoke at the Gammaville Grand Economic Forum yesterday."
+    assert found(text, ("Gammaville", "GPE"), ("Grand Economic Forum", "ORG")) == [
+        ("Gammaville Grand Economic Forum", "EVENT")
+    ]
+
+
+def test_a_longer_name_ends_at_its_last_head_word():
+    text = "Guests included the Gammaville Grand Concert Hall Doru Petrascu and his staff."
+    assert found(text, ("Gammaville", "GPE")) == [("Gammaville Grand Concert Hall", "FAC")]
+
+
+def test_places_coordinated_before_a_plural_state_form_are_one_mention():
+    text = 'Few states recognised the so-called "Alphania and Betaland People\'s Republics" that year.'
+    assert found(text, ("Alphania", "GPE"), ("Betaland", "GPE")) == [("Alphania and Betaland People's Republics", "LOC")]
+    text = "They spoke for the Alphania and Betaland people's republics, and for Gammaville."
+    assert found(text, ("Alphania", "GPE"), ("Betaland", "GPE"), ("Gammaville", "GPE")) == [
+        ("Alphania and Betaland people's republics", "LOC"), ("Gammaville", "GPE")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        # titles after the place, or a title phrase it qualifies
+        ("Alphania President Kyra Varga met the Gammaville Mayor on Monday.",
+         [("Alphania", "GPE"), ("Kyra Varga", "PERSON"), ("Gammaville", "GPE")]),
+        ("The former Alphania National Security Adviser spoke.", [("Alphania", "GPE")]),
+        # lists of places, places side by side, a place used as a modifier
+        ("Troops left Alphania, Betaland and Gammaville on Friday.",
+         [("Alphania", "GPE"), ("Betaland", "GPE"), ("Gammaville", "GPE")]),
+        ("The Betaland Alphania talks resumed.", [("Betaland", "GPE"), ("Alphania", "GPE")]),
+        ("Gammaville residents heard sirens overnight.", [("Gammaville", "GPE")]),
+        # "of" phrases: a person's name after "<title> of <place>" is no part of the place
+        ("He was named Hero of Alphania for his courage.", [("Alphania", "GPE")]),
+        # a sentence's start, a date, a generic word, a hyphenated compound
+        ("It rained. Yesterday Alphania closed its border.", [("Alphania", "GPE")]),
+        ("Shelling hit Gammaville Sunday and the Gammaville Region on Monday.",
+         [("Gammaville", "GPE"), ("Gammaville", "GPE", 1)]),
+        ("The Betaland-Alphania Summit opened in Gammaville.",
+         [("Betaland", "GPE"), ("Alphania", "GPE"), ("Gammaville", "GPE")]),
+        # a person's name after a place, an administrative unit after it
+        ("She met the envoy to Alphania Doru Petrascu and the Gammaville Territory governor.",
+         [("Alphania", "GPE"), ("Gammaville", "GPE")]),
+        # a heading in Title Case
+        ("Alphania Hosts Gammaville Trade Forum\nThe forum opened on a rainy day.",
+         [("Alphania", "GPE"), ("Gammaville", "GPE")]),
+    ],
+)
+def test_a_known_place_stays_when_no_longer_name_holds_it(text, spans):
+    expected = [(s[0], s[1]) for s in spans]
+    assert found(text, *spans) == expected
+
+
+def test_a_person_after_title_of_place_is_no_part_of_the_place():
+    text = "It was signed by the President of Alphania Doru Petrascu today."
+    assert found(text, ("Alphania", "GPE")) == [("Alphania", "GPE"), ("Doru Petrascu", "PERSON")]
+
+
 @pytest.mark.slow
 def test_repair_end_to_end_with_the_model(mini_kb):
     from kb.recognise import build_pipeline, recognise

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from .context import Context, Ent, overlaps, lower_words
+from .longer import longer_names
 from .people import addressed_people, extend_people_left, people_after_titles
 from .places import (
     institutions, merge_of_names, places_after_in, places_after_titles, places_in_lists, split_known_prefix,
@@ -38,7 +39,7 @@ _EXPANSION_REACH = 400
 def repair(ents: list[Ent], context: Context) -> list[Ent]:
     """Run every repair step in order; the result is sorted and without overlaps."""
     steps: list[Callable[[list[Ent], Context], list[Ent]]] = [
-        trim_edges, split_glued_titles, out_of_scope, acronyms, split_known_prefix, merge_of_names,
+        trim_edges, split_glued_titles, longer_names, out_of_scope, acronyms, split_known_prefix, merge_of_names,
         institutions, addressed_people, places_after_titles, extend_people_left, people_after_titles,
         places_after_in, places_in_lists,
     ]

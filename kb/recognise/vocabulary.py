@@ -82,8 +82,55 @@ OUT_OF_SCOPE = {
     **dict.fromkeys("program programme plan strategy initiative doctrine agenda project scheme".split(), "PROGRAMME"),
     **dict.fromkeys("disease syndrome virus fever flu infection".split(), "DISEASE"),
     **dict.fromkeys("vaccine vaccines app application platform portal".split(), "PRODUCT"),
+    **dict.fromkeys(
+        "agreement agreements accord accords treaty treaties memorandum declaration protocol pact act charter "
+        "convention conventions".split(), "LAW",
+    ),
 }
 OUT_OF_SCOPE.pop("congress?", None)
+
+#: Agreements and declarations named after the place where they were made: written in lower
+#: case after the place, they still make one name with it ("the Alphaville accords").
+AGREEMENT_WORDS = frozenset(word for word, kind in OUT_OF_SCOPE.items() if kind == "LAW")
+
+#: Words of a region's name before a place's ("Latin …", "North …", "Greater …"): such a name
+#: is a region, not the place.
+REGION_WORDS = frozenset(
+    "north south east west northern southern eastern western central latin greater upper lower "
+    "northeast northwest southeast southwest north-east north-west south-east south-west far middle".split()
+)
+
+#: Heads of names of organisations, facilities and natural features that may be named after a
+#: place ("… Institute", "… Bridge", "… River"), with the label such a name gets.
+NAME_HEADS = {
+    **dict.fromkeys(
+        "institute university school academy college conservatory plant factory works exchange studio "
+        "center centre hospital clinic library museum theatre theater philharmonic foundation company "
+        "corporation society club team party movement network channel patriarchate orchestra choir "
+        "group".split(), "ORG",
+    ),
+    **dict.fromkeys(
+        "bridge highway road street avenue boulevard square way wall cathedral church monastery lavra "
+        "mosque synagogue arena stadium palace hall tower station metro".split(), "FAC",
+    ),
+    **dict.fromkeys("river lake sea bay gulf island islands peninsula strait mountains valley canal".split(), "LOC"),
+}
+
+#: Nouns of administrative units after a place's name: the place's own unit ("… Territory").
+ADMINISTRATIVE_UNITS = frozenset("territory krai kray area raion rayon county municipality community".split())
+
+#: Days and months: a capitalised word after a place that starts no name with it ("… Monday").
+DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+    "july august september october november december".split()
+)
+
+#: Function words, capitalised in headings and at sentence starts, that are never part of a name.
+FUNCTION_WORDS = frozenset(
+    "a an the of for and or but nor in on at to by with from as if so than then this that these those "
+    "it its he she we they i you his her our their my your after before since while when where which "
+    "who what how why there here also yet not no all any some each every both either neither".split()
+)
 
 #: Nouns that say the name before them is a weapon ("… missiles", "… helicopter").
 WEAPON_NOUNS = (

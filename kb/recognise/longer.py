@@ -1,0 +1,230 @@
+"""Repair step for a known place that is only a piece of a longer proper name.
+
+The knowledge base's curated names run before the model, so a known place wins even inside a
+longer name: "the Alphaville Accord", "the Betaland Grand Forum", "United Betaland", "Latin
+Alphania", "the Gamma and Delta People's Republics". The longer name becomes the mention, so the
+place is not linked from it. The rules use classes of words (titles, generic nouns, heads of
+events and agreements, region words), never lists of names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .context import Context, Ent, overlaps
+from .vocabulary import (
+    ADMINISTRATIVE_UNITS, AGREEMENT_WORDS, COMPANY_WORDS, COUNTRY_FORMS, DATE_WORDS, FUNCTION_WORDS, INSTITUTIONS,
+    NAME_HEADS, OUT_OF_SCOPE, PUBLIC_BODIES, REGION_WORDS, TITLES, is_generic_word, is_nationality_word,
+)
+
+#: A Title-case word after a space: the next word of a name ("Grand", "Leaders'", "Saint-Ives").
+_WORD_AFTER = re.compile(r" ([A-Z][a-z][\w'’]*(?:-[A-Za-z][\w'’]*)*)")
+#: A Title-case word and a space just before a place ("United ", "Latin ").
+_WORD_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) $")
+#: A lower-case word after a place ("… accords").
+_LOWER_AFTER = re.compile(r" ([a-z]+)\b")
+#: A state form after a place, with up to two words between ("… People's Republic(s)").
+_STATE_AFTER = re.compile(
+    r"(?: (?:[Pp]eople['’]s|[A-Z][a-z]+)){0,2} (?:"
+    + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in sorted(COUNTRY_FORMS))
+    + r")(s?)\b"
+)
+#: What may stand before a word that opens a sentence, a line or a quotation.
+_OPENING = re.compile(r"(?:^|[.!?:;\n][\"'”’)\]]*\s*|[\"“‘'(\[]\s*)$")
+#: The gap between places coordinated before one plural head ("Gamma and Delta …").
+_COORDINATION = re.compile(r"(?:, | and |, and )$")
+_WORDS = re.compile(r"[A-Za-z][\w'’-]*")
+_TITLE_WORD = r"[A-Z][a-z][\w'’]*(?:-[A-Za-z][\w'’]*)*"
+#: An "of …" phrase that ends a name ("… of Fine Arts", "… of Arts and Crafts").
+_OF_PHRASE = re.compile(rf" (?:of|for) (?:the )?((?:{_TITLE_WORD})(?: (?:and )?{_TITLE_WORD}){{0,3}})(?![\w'’-])")
+#: "… of" or "<title> of the" just before a place: a title's or an office's place, which a
+#: person's name may follow ("President of Alphania Kyra Varga").
+_AFTER_OF = re.compile(r"(?<![\w])(?:of |([A-Za-z]+) of the )$")
+#: Labels of the model's spans a place's longer name may take in ("Alphaville" + "Grand Forum").
+_ABSORBED = frozenset({"ORG", "EVENT", "FAC", "LAW", "PRODUCT", "WORK_OF_ART"})
+#: Words a longer name may add after the place.
+_MAX_WORDS = 5
+
+
+def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
+    """A known place that is part of a longer proper name gives way to that name: Title-case
+    words after it ("Alphaville Grand Forum": labelled by its head, here an event), a word
+    before it that makes one name with it ("United Betaland" an organisation, "Latin Alphania"
+    a region), a lower-case agreement word ("the Alphaville accords"), a state form ("Gamma
+    People's Republic"; places coordinated before a plural one, "Gamma and Delta People's
+    Republics", are one mention of several places). Never across a title ("Alphania President
+    …", "the Alphaville Mayor"), a known name, a date, a sentence's start, a hyphen, or in a line
+    written in Title Case."""
+    spans = [(e.start, e.end) for e in ents]
+    longer_spans: list[Ent] = []
+    for ent in ents:
+        if not ent.known or ent.label not in ("GPE", "LOC") or overlaps(ent.start, ent.end, spans[len(ents):]):
+            continue
+        longer = _longer(ent, context, spans, ents)
+        if longer is not None:
+            longer_spans.append(longer)
+            spans.append((longer.start, longer.end))
+    if not longer_spans:
+        return ents
+    taken = spans[len(ents):]
+    return [e for e in ents if not overlaps(e.start, e.end, taken)] + longer_spans
+
+
+def _longer(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> Ent | None:
+    """The longer name ``ent`` is part of, or None."""
+    text = context.text
+    if _glued(text, ent.start, ent.end) or _title_case_line(text, ent.start, ent.end):
+        return None
+    state = _STATE_AFTER.match(text, ent.end)
+    if state and all(_could_join(word, context) for word in state.group(0).split(" ")[1:-1]):
+        if not state.group(1):
+            return Ent(ent.start, state.end(), "GPE")
+        return Ent(_coordinated_start(ent, text, ents), state.end(), "LOC")  # several places: no one entity
+    end, label = _end_after(ent, context, spans, ents)
+    if end < 0:
+        return None
+    start = _start_before(ent, context, spans)
+    if end == ent.end and start == ent.start:
+        return None
+    if end == ent.end:
+        label = "LOC" if text[start : ent.start].strip().lower() in REGION_WORDS else "ORG"
+    return Ent(start, end, label)
+
+
+def _start_before(ent: Ent, context: Context, spans: list[tuple[int, int]]) -> int:
+    """Where the name starts once a Title-case word before the place that makes one name with it
+    is taken in ("United …", "Latin …"); region words may open a sentence and be written in
+    lower case elsewhere, other words not."""
+    match = _WORD_BEFORE.search(context.text, max(0, ent.start - 30), ent.start)
+    if not match or overlaps(*match.span(1), spans) or not _could_join(match.group(1), context):
+        return ent.start
+    word = match.group(1).lower()
+    if is_generic_word(word):
+        return ent.start
+    opening = _OPENING.search(context.text, max(0, match.start(1) - 4), match.start(1))
+    if word not in REGION_WORDS and (opening or word in context.lower_words):
+        return ent.start
+    return match.start(1)
+
+
+def _end_after(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> tuple[int, str]:
+    """Where the name ends once the words after the place are taken in (with an "of …" phrase:
+    "Alphaville Institute of Fine Arts"), and its label by its head (an event, a programme, an
+    agreement …, else an organisation); -1 when a title follows ("Alphania Foreign Minister"):
+    the place only qualifies the title."""
+    text = context.text
+    lower = _LOWER_AFTER.match(text, ent.end)
+    if lower and lower.group(1) in AGREEMENT_WORDS:
+        return lower.end(), "LAW"
+    if _qualifies_nothing_after(ent, text):
+        return ent.end, ""
+    end, words = _run_after(ent.end, context, spans, ents)
+    title = _WORD_AFTER.match(text, end)
+    if title and _bare(title.group(1)) in TITLES:
+        return -1, ""
+    kept = _up_to_head(words)
+    if not kept:
+        return ent.end, ""
+    if len(kept) < len(words):
+        end = ent.end + len(" " + " ".join(kept))
+    else:
+        phrase = _OF_PHRASE.match(text, end)
+        if phrase and all(_could_join(w, context) for w in phrase.group(1).split(" ") if w != "and"):
+            end = phrase.end()
+    return end, _head_label(kept[-1]) or "ORG"
+
+
+def _up_to_head(words: list[str]) -> list[str]:
+    """The words of a name after a place, up to its last head word ("… Philharmonic Hall" of
+    "… Philharmonic Hall Kyra Varga"); one word is a name by itself; several with no head word
+    are no name of the place's (a person's name may follow a place)."""
+    if len(words) == 1:
+        return words
+    last = max((i for i, word in enumerate(words) if _head_label(word)), default=-1)
+    return words[: last + 1]
+
+
+def _head_label(word: str) -> str | None:
+    """The label a name ending in ``word`` gets: out of scope (an event, an agreement …), an
+    organisation, a facility, a natural feature; None when ``word`` is no head."""
+    bare = _bare(word)
+    for head in (bare, bare.removesuffix("s")):
+        label = OUT_OF_SCOPE.get(head) or NAME_HEADS.get(head)
+        if label or head in PUBLIC_BODIES or head in COMPANY_WORDS:
+            return label or "ORG"
+    return None
+
+
+def _qualifies_nothing_after(ent: Ent, text: str) -> bool:
+    """A place after "of" or "<title> of the" (a person's name may follow: "President of
+    Alphania Kyra Varga"), or before an institution's head (left to :func:`places.institutions`)."""
+    after_of = _AFTER_OF.search(text, max(0, ent.start - 30), ent.start)
+    if after_of and (after_of.group(1) is None or after_of.group(1).lower() in TITLES):
+        return True
+    return bool(INSTITUTIONS.match(text, ent.end))
+
+
+def _run_after(end: int, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> tuple[int, list[str]]:
+    """The Title-case words that go on a name from ``end``, and where they end; a model's span
+    of an organisation, event … they meet is taken in whole."""
+    text, words = context.text, []
+    while len(words) < _MAX_WORDS:
+        match = _WORD_AFTER.match(text, end)
+        if not match or not _may_go_on(match.group(1), context, first=not words):
+            break
+        if overlaps(*match.span(1), spans):
+            model_span = next((e for e in ents if e.start == match.start(1)), None)
+            if model_span and not model_span.known and model_span.label in _ABSORBED:
+                words, end = words + text[model_span.start : model_span.end].split(" "), model_span.end
+            break
+        words, end = words + [match.group(1)], match.end()
+    return end, words
+
+
+def _may_go_on(word: str, context: Context, first: bool) -> bool:
+    """Whether a Title-case word may go on a place's name: no title, known name, date or
+    nationality; the first no generic word or administrative unit either ("… Region", "… City
+    Council", "… Territory")."""
+    unit = _bare(word).removesuffix("s")
+    return _could_join(word, context) and not (first and (is_generic_word(unit) or unit in ADMINISTRATIVE_UNITS))
+
+
+def _could_join(word: str, context: Context) -> bool:
+    """A capitalised word that may be part of a place's longer name."""
+    bare = _bare(word)
+    return not (
+        bare in TITLES or bare in FUNCTION_WORDS or bare in DATE_WORDS or bare.removesuffix("s") in TITLES
+        or context.known_as(word) or is_nationality_word(bare)
+    )
+
+
+def _bare(word: str) -> str:
+    """A word in lower case without its possessive ("Leaders'" → "leaders", "People's" → "people")."""
+    return re.sub(r"['’]s?$", "", word.lower())
+
+
+def _coordinated_start(ent: Ent, text: str, ents: list[Ent]) -> int:
+    """The start of the known places coordinated before ``ent`` ("Gamma, Delta and <ent>")."""
+    start = ent.start
+    while True:
+        before = next((e for e in ents if e.known and e.label in ("GPE", "LOC") and e.end < start
+                       and _COORDINATION.fullmatch(text, e.end, start)), None)
+        if before is None:
+            return start
+        start = before.start
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """A place glued to a word by a hyphen or letters ("Alpha-Betaland talks"): a compound, not a name."""
+    return (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-‐")) or text[end : end + 1] in ("-", "‐")
+
+
+def _title_case_line(text: str, start: int, end: int) -> bool:
+    """Whether the line around a span is written in Title Case (a heading): no word in lower
+    case but function words."""
+    line_start = text.rfind("\n", max(0, start - 300), start)  # looked for near the span only
+    line_start = max(0, start - 300) if line_start < 0 else line_start + 1
+    line_end = text.find("\n", end, end + 300)
+    line_end = min(len(text), end + 300) if line_end < 0 else line_end
+    words = _WORDS.findall(text[line_start:start] + " " + text[end:line_end])
+    return not any(word[0].islower() and word.lower() not in FUNCTION_WORDS for word in words)
