@@ -118,7 +118,7 @@ def bare_spacy(texts: list[str], batch_size: int, components: str, whole: bool =
 
 
 #: Bare spaCy as its own process, as a user runs it: the texts of a JSON-lines file (argv[2])
-#: through ``nlp.pipe`` with the NER alone of the model (argv[1]).
+#: through ``nlp.pipe`` with the NER alone of the model (argv[1]), spaCy's default batch size.
 _BARE_SCRIPT = """
 import json, sys, spacy
 nlp = spacy.load(sys.argv[1])
@@ -126,16 +126,17 @@ nlp = spacy.load(sys.argv[1], exclude=[n for n in nlp.component_names if n != "n
 nlp.max_length = 10**8
 with open(sys.argv[2], encoding="utf-8") as lines:
     texts = [json.loads(line)["text"] for line in lines]
-print(sum(len(doc.ents) for doc in nlp.pipe(texts)))
+print(sum(len(doc.ents) for doc in nlp.pipe(texts)), nlp.batch_size)
 """
 
 
 def whole_processes(source: Path, db: Path, components: str) -> dict:
-    """Wall-clock seconds of two whole processes, start-up and imports included (how the issue
-    measured): bare spaCy NER over the texts of ``source`` (a JSON-lines file), and ``kb build``."""
+    """Wall-clock seconds and peak RSS (MiB) of two whole processes, start-up and imports
+    included (how the issue measured): bare spaCy NER with its defaults over the texts of
+    ``source`` (a JSON-lines file), and ``kb build``."""
     from kb.settings import Settings
 
-    seconds = {}
+    figures = {}
     commands = {
         "bare": [sys.executable, "-c", _BARE_SCRIPT, Settings().model, str(source)],
         "kb": [sys.executable, "-m", "kb", "build", str(source), "--db", str(db), "--no-progress",
@@ -143,9 +144,18 @@ def whole_processes(source: Path, db: Path, components: str) -> dict:
     }
     for name, command in commands.items():
         started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, cwd=REPO)
-        seconds[name] = time.perf_counter() - started
-    return seconds
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=errors)
+            output = process.stdout.read()
+            process.stdout.close()
+            _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage (Popen's wait would drop it)
+            process.returncode = status  # reaped here
+            seconds = time.perf_counter() - started
+            if status:
+                errors.seek(0)
+                raise SystemExit(f"bench: {name} process failed: {errors.read().decode(errors='replace')}")
+        figures[name] = {"seconds": seconds, "rss": usage.ru_maxrss / 1024, "output": output.decode().split()}
+    return figures
 
 
 def kb_build(
@@ -274,13 +284,16 @@ def format_table(figures: dict) -> str:
     return "\n".join(lines)
 
 
-def _process_rows(seconds: dict) -> list[str]:
+def _process_rows(figures: dict) -> list[str]:
     """The rows of :func:`whole_processes`' figures (none for a folder of examples)."""
-    if not seconds:
+    if not figures:
         return []
+    bare, kb = figures["bare"], figures["kb"]
     return [
-        f"| whole processes, start-up included: bare spaCy NER over whole texts / `kb build` | {seconds['bare']:.1f} s / {seconds['kb']:.1f} s |",
-        f"| kb build / bare spaCy, whole processes, throughput | {seconds['bare'] / seconds['kb']:.2f} |",
+        "| whole processes, start-up included: bare spaCy NER with its defaults (`nlp.pipe(texts)`,"
+        f" whole texts, batches of {bare['output'][-1]}) / `kb build` | {bare['seconds']:.1f} s / {kb['seconds']:.1f} s;"
+        f" peak RSS {bare['rss']:,.0f} / {kb['rss']:,.0f} MiB |",
+        f"| kb build / bare spaCy, whole processes, throughput | {bare['seconds'] / kb['seconds']:.2f} |",
     ]
 
 
