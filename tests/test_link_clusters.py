@@ -31,6 +31,40 @@ def test_organisation_short_forms_join_but_not_their_complements():
     assert names == [["Armed Forces of Ukraine"], ["Falcons", "Leeds Falcons"], ["Ukraine"]]
 
 
+def test_the_head_of_an_organisation_named_head_of_something_joins_it():
+    mentions = [
+        Mention(0, 19, "Council of Quillers", "ORG"),
+        Mention(30, 37, "Council", "ORG"),
+        Mention(40, 57, "Ministry of Tides", "ORG"),
+        Mention(60, 80, "Ministry of Lanterns", "ORG"),
+        Mention(90, 98, "Ministry", "ORG"),
+        Mention(100, 105, "Tides", "GPE"),
+    ]
+    clusters = build_clusters(mentions, Settings())
+    names = sorted(sorted(m.text for m in c.mentions) for c in clusters)
+    # of two ministries, the one written last before it
+    assert names == [
+        ["Council", "Council of Quillers"], ["Ministry", "Ministry of Lanterns"], ["Ministry of Tides"], ["Tides"],
+    ]
+
+
+def test_a_short_form_of_several_names_joins_the_nearest_written_before_it_or_none():
+    mentions = [
+        Mention(0, 7, "Council", "ORG"),  # written before every longer name it could shorten
+        Mention(10, 29, "Council of Quillers", "ORG"),
+        Mention(40, 59, "Council of Wardens", "ORG"),
+        Mention(70, 84, "Harbor Council", "ORG"),
+    ]
+    names = sorted(sorted(m.text for m in c.mentions) for c in build_clusters(mentions, Settings()))
+    # "Council" is first written before all three: the last word of "Harbor Council" (the rule
+    # without a head) takes it
+    assert names == [["Council", "Harbor Council"], ["Council of Quillers"], ["Council of Wardens"]]
+    later = [Mention(0, 19, "Council of Quillers", "ORG"), Mention(30, 44, "Harbor Council", "ORG"),
+             Mention(50, 69, "Council of Wardens", "ORG"), Mention(80, 87, "Council", "ORG")]
+    names = sorted(sorted(m.text for m in c.mentions) for c in build_clusters(later, Settings()))
+    assert names == [["Council", "Council of Wardens"], ["Council of Quillers"], ["Harbor Council"]]
+
+
 def test_a_first_name_joins_a_person_but_not_an_organisation():
     mentions = [
         Mention(0, 12, "Marta Ilves", "PERSON"),

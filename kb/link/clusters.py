@@ -69,8 +69,9 @@ def build_clusters(mentions: list[Mention], settings: Settings) -> list[Cluster]
 
     A mention joins a cluster when it has the same normalised name, when it is the first or
     last name(s) of a person named in full ("Stoltenberg", "Saddam"), the last word(s) of an
-    organisation's name ("Falcons" after "Leeds Falcons"), or the acronym of the cluster's
-    name.
+    organisation's name ("Falcons" after "Leeds Falcons") or its head before "of"/"for"
+    ("Council" after "Council of Elders"), or the acronym of the cluster's name. A short form
+    several names could give joins the one the text wrote last before it.
     """
     by_name: dict[str, list[Mention]] = {}
     for mention in mentions:
@@ -120,7 +121,32 @@ def _named_in_full(mention: Mention, clusters: list[Cluster]) -> Cluster | None:
     short = tokens(mention.text)
     if not short or not mention.text[:1].isupper():
         return None
-    return next((c for c in clusters if is_short_form(short, mention.label, c)), None)
+    shortened = [c for c in clusters if is_short_form(short, mention.label, c)]
+    heads = [c for c in clusters if mention.label in ORG_SHORT_LABELS and is_head_of(short, c)]
+    if len(shortened) + len(heads) > 1:  # the nearest longer name written before it, if any
+        before = [(_last_before(c, mention.start), c) for c in shortened + heads]
+        nearest = max(before, key=lambda pair: pair[0])
+        if nearest[0] >= 0:
+            return nearest[1]
+    if shortened:
+        return shortened[0]
+    return heads[0] if len(heads) == 1 else None  # "the Ministry" of two ministries: neither
+
+
+def _last_before(cluster: Cluster, start: int) -> int:
+    """Where the cluster's last mention before ``start`` begins; -1 when none is before it."""
+    return max((m.start for m in cluster.mentions if m.start < start), default=-1)
+
+
+def is_head_of(short: list[str], cluster: Cluster) -> bool:
+    """Whether name tokens ``short`` are the head of an organisation named "<head> of/for …"
+    ("Council" of "Council of Elders", "Armed Forces" of "Armed Forces of Alphania"): the text
+    names it again by its head alone."""
+    full = tokens(cluster.name)
+    return (
+        cluster.label == "ORG" and len(full) > len(short) + 1
+        and full[: len(short)] == short and full[len(short)] in ("of", "for")
+    )
 
 
 def _spelled_out(mention: Mention, clusters: list[Cluster], settings: Settings) -> Cluster | None:
