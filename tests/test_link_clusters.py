@@ -5,6 +5,11 @@ from kb.records import Mention
 from kb.settings import Settings
 
 
+def cluster_names(mentions):
+    """The surfaces of each cluster built from ``mentions``, sorted: what the tests compare."""
+    return sorted(sorted(m.text for m in c.mentions) for c in build_clusters(mentions, Settings()))
+
+
 def test_clusters_join_surname_and_acronym():
     institute = "Kestrel Harbour Institute for Maritime Studies"
     mentions = [
@@ -14,8 +19,7 @@ def test_clusters_join_surname_and_acronym():
         Mention(81, 87, "McFaul", "ORG"),
         Mention(95, 98, "IMF", "ORG"),
     ]
-    clusters = build_clusters(mentions, Settings())
-    names = sorted(sorted(m.text for m in c.mentions) for c in clusters)
+    names = cluster_names(mentions)
     assert names == [["IMF"], ["KHIMS", institute], ["McFaul", "Michael McFaul"]]
 
 
@@ -26,8 +30,7 @@ def test_organisation_short_forms_join_but_not_their_complements():
         Mention(30, 53, "Armed Forces of Ukraine", "ORG"),
         Mention(60, 67, "Ukraine", "GPE"),
     ]
-    clusters = build_clusters(mentions, Settings())
-    names = sorted(sorted(m.text for m in c.mentions) for c in clusters)
+    names = cluster_names(mentions)
     assert names == [["Armed Forces of Ukraine"], ["Falcons", "Leeds Falcons"], ["Ukraine"]]
 
 
@@ -40,8 +43,7 @@ def test_the_head_of_an_organisation_named_head_of_something_joins_it():
         Mention(90, 98, "Ministry", "ORG"),
         Mention(100, 105, "Tides", "GPE"),
     ]
-    clusters = build_clusters(mentions, Settings())
-    names = sorted(sorted(m.text for m in c.mentions) for c in clusters)
+    names = cluster_names(mentions)
     # of two ministries, the one written last before it
     assert names == [
         ["Council", "Council of Quillers"], ["Ministry", "Ministry of Lanterns"], ["Ministry of Tides"], ["Tides"],
@@ -55,13 +57,13 @@ def test_a_short_form_of_several_names_joins_the_nearest_written_before_it_or_no
         Mention(40, 59, "Council of Wardens", "ORG"),
         Mention(70, 84, "Harbor Council", "ORG"),
     ]
-    names = sorted(sorted(m.text for m in c.mentions) for c in build_clusters(mentions, Settings()))
+    names = cluster_names(mentions)
     # "Council" is first written before all three: the last word of "Harbor Council" (the rule
     # without a head) takes it
     assert names == [["Council", "Harbor Council"], ["Council of Quillers"], ["Council of Wardens"]]
     later = [Mention(0, 19, "Council of Quillers", "ORG"), Mention(30, 44, "Harbor Council", "ORG"),
              Mention(50, 69, "Council of Wardens", "ORG"), Mention(80, 87, "Council", "ORG")]
-    names = sorted(sorted(m.text for m in c.mentions) for c in build_clusters(later, Settings()))
+    names = cluster_names(later)
     assert names == [["Council", "Council of Wardens"], ["Council of Quillers"], ["Harbor Council"]]
 
 
@@ -72,8 +74,7 @@ def test_a_first_name_joins_a_person_but_not_an_organisation():
         Mention(30, 44, "Tallinn Harbour", "ORG"),
         Mention(50, 57, "Tallinn", "GPE"),
     ]
-    clusters = build_clusters(mentions, Settings())
-    names = sorted(sorted(m.text for m in c.mentions) for c in clusters)
+    names = cluster_names(mentions)
     assert names == [["Marta", "Marta Ilves"], ["Tallinn"], ["Tallinn Harbour"]]
 
 
