@@ -83,12 +83,18 @@ def fold_ranker(owner: dict, model: dict, set_name: str, document_id: str):
     return ranker_from_dict({**fold, "nil_threshold": model["nil_threshold"]})
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def cross_validated_from_command_line(description: str):
+    """:func:`cross_validated` with ``--shared`` and ``--cache`` from the command line (the
+    scripts that report on the cross-validated models share these options)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/kb-ranker-cache"))
     args = parser.parse_args()
-    settings, sets, model, prepared_sets, owners = cross_validated(args.shared, args.cache)
+    return cross_validated(args.shared, args.cache)
+
+
+def main() -> None:
+    settings, sets, model, prepared_sets, owners = cross_validated_from_command_line(__doc__)
     print(f"C={model['C']} views={model['views']} nil_threshold={model['nil_threshold']}")
     for protocol, owner in owners.items():
         report(protocol, sets, prepared_sets, owner, model, settings)

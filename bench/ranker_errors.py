@@ -15,7 +15,6 @@ Aggregated counts only: nothing of an evaluation file is printed.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter
 from pathlib import Path
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ranker_e2e import cross_validated, fold_ranker  # noqa: E402
+from ranker_e2e import cross_validated_from_command_line, fold_ranker  # noqa: E402
 
 from kb.link.ranking import decide_learned  # noqa: E402
 
@@ -102,11 +101,7 @@ def breakdown(dev, prepared_sets, owner, model, settings) -> tuple[Counter, Coun
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/kb-ranker-cache"))
-    args = parser.parse_args()
-    settings, sets, model, prepared_sets, owners = cross_validated(args.shared, args.cache)
+    settings, sets, model, prepared_sets, owners = cross_validated_from_command_line(__doc__)
     for protocol, owner in owners.items():
         tables = {dev.name: breakdown(dev, prepared_sets, owner, model, settings) for dev in sets}
         print(f"\n== {protocol}: gold mentions with a QID, by class ==")

@@ -321,7 +321,7 @@ def _process(
     """Recognise, link and store ``todo`` batch by batch, one short write transaction per batch
     of linked documents (recognition and linking happen outside it, so readers and a kill
     only ever see whole batches). ``count``: how many documents ``todo`` holds; ``current``:
-    the ids the build read (see :func:`store.write_document`). Does nothing (and loads no
+    the ids the build read (see :func:`store.write_documents`). Does nothing (and loads no
     model) when there is nothing to do."""
     if not count:
         return

@@ -377,7 +377,7 @@ def _settle_unresolved(conn: sqlite3.Connection, entity_ids: set[str]) -> None:
 def refresh_co_mentions(db: sqlite_utils.Database) -> None:
     """Rebuild the co_mentions table from the mentions (cheap: distinct pairs per document).
 
-    :func:`write_document` keeps the table in step already; this recount repairs a database
+    :func:`write_documents` keeps the table in step already; this recount repairs a database
     written by an older kb, or by hand."""
     with transaction(db):
         db.execute("DELETE FROM co_mentions")
