@@ -24,8 +24,10 @@ from .records import Document, Mention
 from .settings import Settings
 
 
-def read_annotate_input(lines: Iterable[str], source: str = "-") -> Iterator[tuple[str, str]]:
-    """(id, text) pairs from JSON lines, or from plain text when the input is not JSON lines.
+def read_annotate_input(lines: Iterable[str], source: str = "-") -> Iterator[tuple[str, ...]]:
+    """(id, text) pairs from JSON lines, or from plain text when the input is not JSON lines;
+    (id, text, publisher) when a record has a string ``url`` or ``source`` (the publisher's
+    country tells national namesakes apart: :mod:`kb.link.home`).
 
     Reads lazily, one JSON line at a time. Raises ValueError naming ``source`` and the line for
     a JSON line that does not parse or has no string ``text``.
@@ -50,7 +52,9 @@ def read_annotate_input(lines: Iterable[str], source: str = "-") -> Iterator[tup
             raise ValueError(f"{source}:{number}: not valid JSON: {error.msg}") from error
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise ValueError(f"{source}:{number}: expected an object with a string 'text'")
-        yield (str(record.get("id", number)), record["text"])
+        publisher = next((record[k] for k in ("url", "source") if isinstance(record.get(k), str)), None)
+        key = str(record.get("id", number))
+        yield (key, record["text"], publisher) if publisher else (key, record["text"])
 
 
 def mention_records(result: LinkResult) -> list[dict]:
@@ -70,16 +74,17 @@ def mention_records(result: LinkResult) -> list[dict]:
 
 
 def annotate_texts(
-    items: Iterable[tuple[str, str]],
+    items: Iterable[tuple[str, ...]],
     *,
     settings: Settings,
     knowledge_base: KnowledgeBase,
 ) -> Iterator[dict]:
-    """Annotate (id, text) pairs; yields ``{"id", "mentions"}`` dicts in input order.
+    """Annotate (id, text) pairs, or (id, text, publisher) triples (the document's URL or host);
+    yields ``{"id", "mentions"}`` dicts in input order.
 
     Streams: input is read as output is written. The model is loaded only if there is input.
     """
-    documents = (Document(id=doc_id, text=text) for doc_id, text in items)
+    documents = (Document(id=item[0], text=item[1], url=item[2] if len(item) > 2 else None) for item in items)
     first = next(documents, None)
     if first is None:
         return

@@ -147,7 +147,7 @@ def _link_batch(
     warnings: list[str] | None,
 ) -> list[tuple[Document, LinkResult]]:
     def link_all() -> list[tuple[Document, LinkResult]]:
-        return [(d, link_document(d.id, d.text, m, knowledge_base, settings)) for d, m in batch]
+        return [(d, link_document(d.id, d.text, m, knowledge_base, settings, d.publisher)) for d, m in batch]
 
     results = link_all()
     if settings.online:

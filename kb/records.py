@@ -25,6 +25,12 @@ class Document:
     path: str | None = None
     content_hash: str = ""
 
+    @property
+    def publisher(self) -> str | None:
+        """Where it was published: its URL, else its source (a host name gives the publisher's
+        country, :mod:`kb.link.home`)."""
+        return self.url or self.source
+
 
 @dataclass(frozen=True)
 class Problem:

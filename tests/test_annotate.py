@@ -17,6 +17,15 @@ def test_jsonl_input_gives_id_and_text_pairs():
     assert list(read_annotate_input(lines)) == [("a", "NATO met."), ("3", "no id")]
 
 
+def test_a_url_or_source_comes_along_as_the_publisher():
+    lines = [
+        '{"id": "a", "text": "t", "url": "https://example.no/a", "source": "x"}\n',
+        '{"id": "b", "text": "t", "source": "example.se"}\n',
+        '{"id": "c", "text": "t", "url": null}\n',
+    ]
+    assert list(read_annotate_input(lines)) == [("a", "t", "https://example.no/a"), ("b", "t", "example.se"), ("c", "t")]
+
+
 def test_plain_text_input_is_one_document():
     lines = ["Jens Stoltenberg spoke.\n", "He left.\n"]
     assert list(read_annotate_input(lines, source="note.txt")) == [

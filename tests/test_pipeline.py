@@ -306,3 +306,28 @@ def test_a_small_build_reads_its_inputs_once(tmp_path, articles, kb_file, monkey
     assert len(calls) == 3
     query = 'SELECT document_id, start, "end", label, entity_id FROM mentions ORDER BY 1, 2'
     assert rows(tmp_path / "once.db", query) == rows(tmp_path / "twice.db", query)
+
+
+def test_the_publishers_country_decides_a_shared_name(tmp_path):
+    """The starter knowledge base knows two armies as "Armed Forces"; each build's URL says
+    which country published the text (kb/link/home.py)."""
+    text = (
+        "The Defence Minister reported to the President on exercises of the Armed Forces. "
+        "He said the Ukrainian Armed Forces had moved units east."
+    )
+    source = tmp_path / "releases.jsonl"
+    source.write_text(
+        "\n".join(
+            f'{{"id": "{key}", "url": "https://news.example.{key}/1", "text": "{text}"}}' for key in ("ru", "ua", "com")
+        ) + "\n"
+    )
+    db_path = tmp_path / "kb.db"
+    build([source], db_path, Settings(), progress=False)
+    linked = dict(rows(
+        db_path,
+        "SELECT m.document_id, m.entity_id FROM mentions m WHERE m.text = 'Armed Forces'",
+    ))
+    assert linked["ru"] == "russian-armed-forces"
+    assert linked["ua"] == "armed-forces-of-ukraine"
+    # without a country the short form joins the full name written after it, as before
+    assert linked["com"] == "armed-forces-of-ukraine"

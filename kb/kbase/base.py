@@ -126,6 +126,11 @@ class KnowledgeBase:
         """Ids/QIDs this entity's claims point to: used for document coherence."""
         return lookup.related(self.db, entity_id)
 
+    def countries(self, entity_id: str) -> set[str]:
+        """The countries an entity belongs to: for telling national namesakes apart
+        (:mod:`kb.link.home`)."""
+        return lookup.countries(self.db, entity_id)
+
     def has_qid(self, qid: str) -> bool:
         """Whether some entity of the knowledge base carries this QID."""
         return qid_holder(self.db, qid) is not None

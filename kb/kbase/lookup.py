@@ -195,3 +195,17 @@ def override(db: sqlite_utils.Database, document_id: str, surface: str) -> tuple
 def related(db: sqlite_utils.Database, entity_id: str) -> set[str]:
     """Ids/QIDs this entity's claims point to: used for document coherence."""
     return {value for (value,) in db.execute("SELECT value FROM claims WHERE entity_id = ?", (entity_id,))}
+
+
+#: Claims that say which country an entity belongs to: country (P17), citizenship (P27).
+COUNTRY_PROPERTIES = ("P17", "P27")
+
+
+def countries(db: sqlite_utils.Database, entity_id: str) -> set[str]:
+    """The countries an entity belongs to (values of its country and citizenship claims)."""
+    marks = ", ".join("?" for _ in COUNTRY_PROPERTIES)
+    return {
+        value for (value,) in db.execute(
+            f"SELECT value FROM claims WHERE entity_id = ? AND property IN ({marks})", (entity_id, *COUNTRY_PROPERTIES)
+        )
+    }

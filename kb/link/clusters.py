@@ -64,14 +64,16 @@ def _tokens(surface: str) -> tuple[str, ...]:
     return tuple(normalise(t) for t in _TOKEN.findall(surface.replace("’", "'")) if normalise(t))
 
 
-def build_clusters(mentions: list[Mention], settings: Settings) -> list[Cluster]:
+def build_clusters(mentions: list[Mention], settings: Settings, apart: frozenset[str] = frozenset()) -> list[Cluster]:
     """Group a document's mentions that name the same thing; longest names first.
 
     A mention joins a cluster when it has the same normalised name, when it is the first or
     last name(s) of a person named in full ("Stoltenberg", "Saddam"), the last word(s) of an
     organisation's name ("Falcons" after "Leeds Falcons") or its head before "of"/"for"
     ("Council" after "Council of Elders"), or the acronym of the cluster's name. A short form
-    several names could give joins the one the text wrote last before it.
+    several names could give joins the one the text wrote last before it. Names in ``apart``
+    (normalised) keep a cluster of their own: a name national namesakes share, in a document
+    whose publisher's country is known (:mod:`kb.link.home`).
     """
     by_name: dict[str, list[Mention]] = {}
     for mention in mentions:
@@ -80,7 +82,7 @@ def build_clusters(mentions: list[Mention], settings: Settings) -> list[Cluster]
     clusters: list[Cluster] = []
     for name in names:
         group = by_name[name]
-        target = cluster_to_join(group[0], clusters, settings)
+        target = None if name in apart else cluster_to_join(group[0], clusters, settings)
         if target is None:
             clusters.append(Cluster(list(group), group[0].text, majority_label(group)))
         else:
@@ -188,6 +190,11 @@ def repeat_forms(cluster: Cluster, settings: Settings) -> list[str]:
     short forms."""
     forms = {m.text for m in cluster.mentions if len(m.text) >= settings.repeat_min_length}
     return sorted(forms | short_forms(cluster), key=lambda form: (-len(form), form))
+
+
+def short_surfaces(clusters: list[Cluster]) -> set[str]:
+    """The surfaces that joined a cluster of another name (short forms, acronyms)."""
+    return {m.text for c in clusters for m in c.mentions if normalise(m.text) != normalise(c.name)}
 
 
 def majority_label(mentions: list[Mention], prefer: str | None = None) -> str:

@@ -9,9 +9,10 @@ from ..recognise.repeats import find_again
 from ..records import Entity, Link, Mention
 from ..settings import Settings
 from .candidates import cluster_candidates, linkable, most_popular
-from .clusters import Cluster, build_clusters, repeat_forms
+from .clusters import Cluster, build_clusters, repeat_forms, short_surfaces
 from .demonyms import link_demonyms
 from .features import Evidence, content_words
+from .home import drop_foreign_namesakes, home_country, national_namesakes
 from .model import load_ranker
 from .nil import Decision, decide, keeps_unresolved, unresolved_entity
 from .ranking import ScoredCandidate, decide_learned, featurise, rank_clusters
@@ -43,8 +44,9 @@ def link_document(
     mentions: list[Mention],
     knowledge_base: KnowledgeBase,
     settings: Settings,
+    publisher: str | None = None,
 ) -> LinkResult:
-    """Link one document's mentions.
+    """Link one document's mentions (``publisher``: the document's URL or host, if known).
 
     1. manual overrides win ("this surface is that entity", "never link this surface");
     2. mentions that name the same thing are clustered (:mod:`kb.link.clusters`);
@@ -53,6 +55,7 @@ def link_document(
        (:mod:`kb.recognise.repeats`);
     5. candidates are ranked by the learned model (:mod:`kb.link.ranking`,
        :mod:`kb.link.model`) and each cluster linked or left unresolved (:mod:`kb.link.nil`);
+       a name that national namesakes share is the publisher's country's (:mod:`kb.link.home`);
     6. with ``settings.link_demonyms``, nationality words are linked to their country
        (:mod:`kb.link.demonyms`).
 
@@ -63,7 +66,8 @@ def link_document(
         unlinked = [m for m in mentions if not linkable(m, settings)]
         result = _link_prior_only(to_link, unlinked, knowledge_base, settings)
     else:
-        prepared = prepare_document(document_id, text, mentions, knowledge_base, settings)
+        home = home_country(publisher, knowledge_base)
+        prepared = prepare_document(document_id, text, mentions, knowledge_base, settings, home)
         if settings.linker == "weighted":
             rank_clusters(prepared.clusters, Evidence(words=content_words(text)), knowledge_base, settings)
         else:
@@ -86,17 +90,24 @@ class Prepared:
 
 
 def prepare_document(
-    document_id: str, text: str, mentions: list[Mention], knowledge_base: KnowledgeBase, settings: Settings
+    document_id: str, text: str, mentions: list[Mention], knowledge_base: KnowledgeBase, settings: Settings,
+    home: frozenset[str] = frozenset(),
 ) -> Prepared:
     """Steps 1–4 of :func:`link_document` and the learned ranker's features: everything but the
-    decision, so that a ranker in training can be tried on a document prepared once."""
+    decision, so that a ranker in training can be tried on a document prepared once. ``home``:
+    the publisher's country (:func:`kb.link.home.home_country`): a name its namesakes share keeps
+    a cluster of its own, and other countries' namesakes leave the candidates."""
     to_link = [m for m in mentions if linkable(m, settings)]
     unlinked = [m for m in mentions if not linkable(m, settings)]
     clusters = build_clusters(to_link, settings)
+    if home:
+        apart = national_namesakes(short_surfaces(clusters), home, knowledge_base)
+        clusters = build_clusters(to_link, settings, apart) if apart else clusters
     for cluster in clusters:
         cluster.forced = knowledge_base.override(document_id, cluster.name)
         if not cluster.forced[0]:
             cluster.candidates = cluster_candidates(cluster, knowledge_base, settings)
+    drop_foreign_namesakes(clusters, home, knowledge_base.countries)
     _find_names_again(text, clusters, [(m.start, m.end) for m in mentions], settings)
     if settings.linker != "weighted":
         featurise(clusters, text, knowledge_base, settings)

@@ -1,0 +1,126 @@
+"""The publisher's country: which of two national namesakes a name means.
+
+Some names belong to the same kind of institution in several countries: "the Armed Forces",
+"the Foreign Ministry", "Parliament". Nothing in the name tells them apart, but the publisher
+does: a Russian government release speaking of "the Armed Forces" means Russia's, a Ukrainian
+one Ukraine's. A document's home country is read from the country-code top-level domain of its
+URL (or its ``source``, when that is a host name): ``kremlin.ru`` is Russia, ``bbc.co.uk`` the
+United Kingdom; ``.gov`` and ``.mil`` are the United States'. Country codes that are sold as
+generic names (``.tv``, ``.io``, ``.co`` …) say nothing.
+
+With a home country known, a name that national namesakes share keeps a cluster of its own
+(it is not taken for the short form of another country's full name written nearby:
+:func:`national_namesakes`), and the namesakes of other countries leave its candidates
+(:func:`drop_foreign_namesakes`); the ranker decides among the rest as it always does. Only
+entities with a country claim are ever dropped, and only for a home-country entity that goes by
+the same name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from ..kbase import KnowledgeBase
+from ..names import normalise
+from ..records import Candidate
+from .clusters import Cluster
+
+#: Country-code domains that Google Search treats as generic (used worldwide as vanity
+#: names), and ``.su``, the Soviet Union's: they say nothing of a publisher's country.
+GENERIC_COUNTRY_CODES = frozenset(
+    "ad ai as bz cc cd co dj fm gg io la me ms nu sc sr su tk tv ws".split()
+)
+#: Types of entity the publisher's country tells apart: institutions. Not places: a British
+#: paper's "Washington" is still the American capital, not the English town.
+NAMESAKE_TYPES = frozenset({"ORG"})
+#: Generic top-level domains that belong to one country's institutions.
+NATIONAL_DOMAINS = {"gov": "us", "mil": "us", "uk": "gb"}
+
+
+def country_code(publisher: str | None) -> str | None:
+    """The ISO 3166 alpha-2 code (lowercase) a URL or host name's top-level domain stands for,
+    or None: "http://kremlin.ru/events/1" → "ru", "www.bbc.co.uk" → "gb", "example.tv" → None."""
+    if not publisher:
+        return None
+    host = urlsplit(publisher if "//" in publisher else f"//{publisher}").hostname or ""
+    domain = host.rstrip(".").rpartition(".")[2].lower()
+    if "." not in host or not domain.isalpha():
+        return None
+    domain = NATIONAL_DOMAINS.get(domain, domain)
+    if len(domain) != 2 or domain in GENERIC_COUNTRY_CODES:
+        return None
+    return domain
+
+
+def home_country(publisher: str | None, knowledge_base: KnowledgeBase) -> frozenset[str]:
+    """The knowledge base's ids (local id and QID) of the publisher's country, empty when the
+    publisher names none or the knowledge base does not know it. The country's names come from
+    ISO 3166 (``pycountry``); the most popular place the knowledge base knows by one of them
+    exactly is the country."""
+    code = country_code(publisher)
+    if code is None:
+        return frozenset()
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return frozenset()
+    for attribute in ("name", "official_name", "common_name"):
+        name = getattr(country, attribute, None)
+        found = [c for c in knowledge_base.candidates(name, fuzzy_threshold=101.0) if c.type == "GPE"] if name else []
+        if found:
+            best = max(found, key=lambda c: (c.popularity, c.entity_id))
+            return frozenset({best.entity_id, best.qid} - {None})
+    return frozenset()
+
+
+def national_namesakes(surfaces: set[str], home: frozenset[str], knowledge_base: KnowledgeBase) -> frozenset[str]:
+    """The names among ``surfaces`` (normalised) that an institution of the home country and one
+    of another country both go by exactly: "Armed Forces" when the knowledge base knows two
+    countries' armed forces by it."""
+    shared = set()
+    for surface in surfaces:
+        exact = [c for c in knowledge_base.candidates(surface, fuzzy_threshold=101.0) if c.match == "exact"]
+        if len(exact) < 2:
+            continue
+        owners = [(c.type, knowledge_base.countries(c.entity_id)) for c in exact if c.type in NAMESAKE_TYPES]
+        for kind in {t for t, of in owners if of & home}:
+            if any(t == kind and of and not of & home for t, of in owners):
+                shared.add(normalise(surface))
+    return frozenset(shared)
+
+
+def drop_foreign_namesakes(clusters: list[Cluster], home: frozenset[str], countries: Callable[[str], set[str]]) -> None:
+    """Remove from each cluster's candidates the namesakes of another country: institutions
+    that matched the same name as an institution of the home country, and whose own countries
+    (country and citizenship claims, :meth:`kb.kbase.KnowledgeBase.countries`) do not include
+    it. The ranker then decides among the rest as usual."""
+    if not home:
+        return
+    for cluster in clusters:
+        foreign = foreign_namesakes([c for c in cluster.candidates if c.type in NAMESAKE_TYPES], home, countries)
+        if foreign:
+            cluster.candidates = [c for c in cluster.candidates if c.entity_id not in foreign]
+
+
+def foreign_namesakes(
+    institutions: list[Candidate], home: frozenset[str], countries: Callable[[str], set[str]]
+) -> set[str]:
+    """The ids of the institutions (one name's candidates) that share the name they matched
+    with an institution of the home country and belong to other countries only."""
+    shared = {name for name, count in Counter(map(_matched, institutions)).items() if count > 1}
+    if not shared:
+        return set()
+    of = {c.entity_id: countries(c.entity_id) for c in institutions if _matched(c) in shared}
+    at_home = {_matched(c) for c in institutions if of.get(c.entity_id, set()) & home}
+    return {
+        c.entity_id for c in institutions
+        if _matched(c) in at_home and of[c.entity_id] and not of[c.entity_id] & home
+    }
+
+
+def _matched(candidate: Candidate) -> str:
+    """The normalised name a candidate was found by."""
+    return normalise(candidate.matched_alias)
