@@ -80,3 +80,32 @@ def test_calibration_counts_mentions_of_confident_links():
     assert high_confidence_right(predictions) == 4 / 5  # 3 + 1 right, 1 wrong; the 0.5 link not counted
     assert high_confidence_right(predictions, level=0.4) == 4 / 7
     assert high_confidence_right([]) == 1.0
+
+
+def _one_link(number: int, confidence: float, right: bool = True):
+    from collections import Counter
+
+    from kb.link.crossval import Prediction
+    from kb.link.train import ClusterExample
+
+    qid = "Q999000001"
+    gold = Counter({qid if right else "Q999000002": 2})
+    return Prediction(ClusterExample("s", f"d{number}", [qid], [{}], gold=gold, in_kb=2), qid, confidence)
+
+
+def test_the_nil_threshold_settles_on_the_precision_side_within_noise():
+    """Twenty documents with a link of confidence 0.62, a few with one of 0.52, five wrong links
+    of 0.3. The best F0.5 takes the 0.52 links in (threshold 0.5); when they come from a single
+    document that is within the noise, and the threshold settles at 0.6; from two or more, not."""
+    from collections import Counter
+
+    from kb.link.crossval import choose_threshold, settle_threshold
+
+    baseline = {"s": Counter(wrong=50)}
+    for low, settled in ((0, 0.6), (1, 0.6), (2, 0.5), (8, 0.5)):
+        predictions = (
+            [_one_link(n, 0.62) for n in range(20)] + [_one_link(20 + n, 0.52) for n in range(low)]
+            + [_one_link(40 + n, 0.3, right=False) for n in range(5)]
+        )
+        assert choose_threshold(predictions, baseline) == (0.6 if low == 0 else 0.5)
+        assert settle_threshold(predictions, baseline) == settled

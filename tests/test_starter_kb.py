@@ -16,8 +16,9 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 VERIFIED_QIDS = SHARED / "wikidata" / "verified-qids.txt"
 
 #: Normalised aliases deliberately carried by more than one entity (truly ambiguous in the news):
-#: "Armed Forces" means the Russian or the Ukrainian military depending on who is speaking.
-SHARED_ALIASES = {"armed forces"}
+#: "Armed Forces" means the Russian or the Ukrainian military depending on who is speaking, and
+#: so does "Main Intelligence Directorate" their military intelligence.
+SHARED_ALIASES = {"armed forces", "main intelligence directorate"}
 
 #: Surnames too common to mean one person on their own.
 COMMON_SURNAMES = ("Johnson", "Harris", "Austin", "Sullivan", "Cameron", "Price", "Miller", "Kirby", "Brown", "Smith")
@@ -221,6 +222,16 @@ def test_policy_names_resolve_to_the_policy_entity(kb, surface, qid):
 def test_unlinked_names_still_find_their_entity(kb, surface, label):
     found = kb.candidates(surface)
     assert [(c.label, c.qid) for c in found[:1]] == [(label, None)]
+
+
+def test_shared_aliases_belong_to_institutions_of_different_countries(entities):
+    """The publisher's country tells them apart (kb/link/home.py): each owner needs its own
+    country claim."""
+    for alias in SHARED_ALIASES:
+        owners = [e for e in entities if alias in {normalise(n) for n in (e.label, *e.aliases)}]
+        countries = [{c.value for c in e.claims if c.property == "P17"} for e in owners]
+        assert all(len(of) == 1 for of in countries), alias
+        assert len(set().union(*countries)) == len(owners), alias
 
 
 def test_ambiguous_armed_forces_returns_both_militaries(kb):
