@@ -8,10 +8,12 @@ is checked when a :class:`Settings` is made (directly, from a file or through
 
 from __future__ import annotations
 
+import hashlib
 import math
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -139,9 +141,10 @@ class Settings:
 
     def linking_signature(self) -> str:
         """What, besides the knowledge base, decides a document's links and stored mentions:
-        stored per document so that a build with other settings relinks it. Every setting
-        counts except those that only say how the work is run (:data:`OPERATIONAL`)."""
-        parts = []
+        stored per document so that a build with other settings, or with another version of
+        kb's linking code and data (:func:`linking_code`), relinks it. Every setting counts
+        except those that only say how the work is run (:data:`OPERATIONAL`)."""
+        parts = [f"code={linking_code()}"]
         for item in fields(self):
             if item.name in OPERATIONAL:
                 continue
@@ -159,6 +162,26 @@ class Settings:
         if isinstance(clean.get("weights"), dict):
             clean["weights"] = {**self.weights, **clean["weights"]}
         return replace(self, **clean)
+
+
+#: kb's own code and data that decide what a build recognises and links (under kb/).
+LINKING_SOURCES = ("recognise", "link", "names.py", "data")
+
+
+@lru_cache(maxsize=1)
+def linking_code() -> str:
+    """A digest of kb's code and data that decide what a build recognises and links
+    (:data:`LINKING_SOURCES`: the recogniser, the linker and its ranker, the starter knowledge
+    base …). Part of every document's signature: documents stored by another version of kb are
+    recognised and linked again, not kept with that version's links."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for part in LINKING_SOURCES:
+        path = root / part
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.suffix in (".py", ".json", ".yaml") and file.is_file():
+                digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 #: Settings that change how (fast, where from) kb works, not what it links. Online lookups

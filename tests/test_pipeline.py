@@ -66,6 +66,20 @@ def test_second_build_does_no_ner_work_and_changes_nothing(tmp_path, articles, k
     assert rows(db_path, "SELECT * FROM mentions ORDER BY id") == before
 
 
+def test_another_version_of_the_linking_code_relinks_everything(tmp_path, articles, kb_file, monkeypatch):
+    """Documents stored by another kb version (its recogniser, linker, ranker or starter data)
+    are processed again, not kept with that version's links."""
+    from kb import settings as settings_module
+
+    db_path = tmp_path / "kb.db"
+    build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    monkeypatch.setattr(settings_module, "linking_code", lambda: "another-version")
+    report = build([articles], db_path, Settings(), kb_path=kb_file, progress=False)
+    assert (report.processed, report.unchanged) == (2, 0)
+    signatures = {s for (s,) in rows(db_path, "SELECT linked_with FROM documents")}
+    assert len(signatures) == 1 and "code=another-version" in signatures.pop()
+
+
 def test_changed_document_replaces_its_old_mentions(tmp_path, articles, kb_file):
     db_path = tmp_path / "kb.db"
     (articles / "a.jsonl").write_text('{"id": "fixed", "text": "Putin spoke in Moscow."}\n')

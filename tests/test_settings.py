@@ -1,5 +1,6 @@
 import re
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,14 @@ def test_bad_settings_files_are_named(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(ValueError, match=f"kb.toml: {message}"):
         load_settings(path)
+
+
+def test_linking_code_is_a_digest_of_the_code_and_data_that_link():
+    from kb import settings as settings_module
+
+    assert settings_module.linking_code() in Settings().linking_signature()
+    for part in settings_module.LINKING_SOURCES:
+        assert (Path(settings_module.__file__).parent / part).exists(), part
 
 
 def test_linking_signature_changes_with_what_changes_links():
