@@ -67,3 +67,20 @@ def test_the_component_after_the_statistical_model(kb_file):
     linked = {ent.text: ent.kb_id_ for ent in doc.ents if ent.kb_id_}
     assert linked.get("Vladimir Putin") == "Q7747"
     assert linked.get("Ukraine") == "Q212"
+
+
+def test_the_publisher_of_a_doc_tells_national_namesakes_apart():
+    """The starter knowledge base knows two armies as "Armed Forces" (kb/link/home.py)."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": "Armed Forces"}])
+    nlp.add_pipe("kb_linker")
+    text = "The President thanked the Armed Forces for their service."
+    qids = {}
+    for publisher in ("http://kremlin.example.ru/a", "https://president.example.ua/a", None):
+        doc = nlp.make_doc(text)
+        doc._.kb_publisher = publisher
+        [ent] = nlp(doc).ents
+        qids[publisher] = ent.kb_id_
+    assert qids["http://kremlin.example.ru/a"] == "Q193159"  # Russian Armed Forces
+    assert qids["https://president.example.ua/a"] == ""  # Ukraine's: no verified QID in the starter
+    assert qids[None] == ""  # two namesakes and nothing to tell them apart: not linked to either QID

@@ -3,7 +3,9 @@
 The component links the entities already in ``doc.ents`` (from any NER or EntityRuler earlier in
 the pipeline) with :func:`kb.link.link_document` and the learned ranker, and sets on each linked
 entity ``Span.kb_id_`` (the Wikidata QID) and ``Span._.kb_confidence`` (the ranker's calibrated
-confidence). Entities left unresolved keep an empty ``kb_id_`` and a confidence of None.
+confidence). Entities left unresolved keep an empty ``kb_id_`` and a confidence of None. A Doc
+may say where it was published (``doc._.kb_publisher``: its URL or host, set before the linker
+runs): the publisher's country tells national namesakes apart (:mod:`kb.link.home`).
 
 The factory is registered when this module is imported (``import kb.link.spacy_linker``) and, for
 an installed kb, through the ``spacy_factories`` entry point, so that spaCy finds it by name.
@@ -23,9 +25,13 @@ from .document import link_document
 
 #: The Span extension holding a linked entity's confidence.
 CONFIDENCE = "kb_confidence"
+#: The Doc extension saying where the document was published (a URL or a host name).
+PUBLISHER = "kb_publisher"
 
 if not Span.has_extension(CONFIDENCE):
     Span.set_extension(CONFIDENCE, default=None)
+if not Doc.has_extension(PUBLISHER):
+    Doc.set_extension(PUBLISHER, default=None)
 
 
 class KbLinker:
@@ -38,7 +44,7 @@ class KbLinker:
     def __call__(self, doc: Doc) -> Doc:
         """Link ``doc.ents``; the spans are rebuilt with their ``kb_id`` (spaCy's ents are views)."""
         mentions = [Mention(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
-        result = link_document("", doc.text, mentions, self.knowledge_base, self.settings)
+        result = link_document("", doc.text, mentions, self.knowledge_base, self.settings, doc._.get(PUBLISHER))
         linked = {(link.mention.start, link.mention.end): link for link in result.links if link.qid}
         ents = []
         for ent in doc.ents:
