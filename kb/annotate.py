@@ -24,10 +24,10 @@ from .records import Document, Mention
 from .settings import Settings
 
 
-def read_annotate_input(lines: Iterable[str], source: str = "-") -> Iterator[tuple[str, ...]]:
-    """(id, text) pairs from JSON lines, or from plain text when the input is not JSON lines;
-    (id, text, publisher) when a record has a string ``url`` or ``source`` (the publisher's
-    country tells national namesakes apart: :mod:`kb.link.home`).
+def read_annotate_input(lines: Iterable[str], source: str = "-") -> Iterator[tuple[str, str, str | None]]:
+    """(id, text, publisher) triples from JSON lines, or from plain text when the input is not
+    JSON lines; the publisher is a record's ``url``, else its ``source``, else None (its country
+    tells national namesakes apart: :mod:`kb.link.home`).
 
     Reads lazily, one JSON line at a time. Raises ValueError naming ``source`` and the line for
     a JSON line that does not parse or has no string ``text``.
@@ -41,7 +41,7 @@ def read_annotate_input(lines: Iterable[str], source: str = "-") -> Iterator[tup
     if not leading or not leading[-1].lstrip().startswith("{"):
         text = "".join(chain(leading, lines))
         if text:
-            yield (source, text)
+            yield (source, text, None)
         return
     for number, line in enumerate(chain(leading, lines), start=1):
         if not line.strip():
@@ -52,9 +52,8 @@ def read_annotate_input(lines: Iterable[str], source: str = "-") -> Iterator[tup
             raise ValueError(f"{source}:{number}: not valid JSON: {error.msg}") from error
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise ValueError(f"{source}:{number}: expected an object with a string 'text'")
-        publisher = next((record[k] for k in ("url", "source") if isinstance(record.get(k), str)), None)
-        key = str(record.get("id", number))
-        yield (key, record["text"], publisher) if publisher else (key, record["text"])
+        publisher = next((record[k] for k in ("url", "source") if record.get(k) and isinstance(record[k], str)), None)
+        yield (str(record.get("id", number)), record["text"], publisher)
 
 
 def mention_records(result: LinkResult) -> list[dict]:

@@ -164,18 +164,24 @@ class Settings:
         return replace(self, **clean)
 
 
-#: kb's own code and data that decide what a build recognises and links (under kb/).
-LINKING_SOURCES = ("recognise", "link", "names.py", "data")
+#: kb's own code and data that decide what a build recognises and links (under kb/): the
+#: recogniser, the linker, candidate lookup, the records they pass, names, the shipped data.
+LINKING_SOURCES = ("recognise", "link", "kbase/lookup.py", "records.py", "names.py", "data")
+#: Installed packages whose data decide links too (ISO 3166 names for the publisher's country).
+LINKING_PACKAGES = ("pycountry",)
 
 
 @lru_cache(maxsize=1)
 def linking_code() -> str:
     """A digest of kb's code and data that decide what a build recognises and links
     (:data:`LINKING_SOURCES`: the recogniser, the linker and its ranker, the starter knowledge
-    base …). Part of every document's signature: documents stored by another version of kb are
-    recognised and linked again, not kept with that version's links."""
+    base …) and the versions of :data:`LINKING_PACKAGES`. Part of every document's signature:
+    documents stored by another version of kb are recognised and linked again, not kept with that
+    version's links. (spaCy's model is a setting of its own.)"""
+    from importlib.metadata import version
+
     root = Path(__file__).parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(" ".join(f"{name}={version(name)}" for name in LINKING_PACKAGES).encode())
     for part in LINKING_SOURCES:
         path = root / part
         for file in sorted(path.rglob("*")) if path.is_dir() else [path]:

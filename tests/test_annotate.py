@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def test_jsonl_input_gives_id_and_text_pairs():
     lines = ['{"id": "a", "text": "NATO met."}\n', "\n", '{"text": "no id", "x": 1}\n']
-    assert list(read_annotate_input(lines)) == [("a", "NATO met."), ("3", "no id")]
+    assert list(read_annotate_input(lines)) == [("a", "NATO met.", None), ("3", "no id", None)]
 
 
 def test_a_url_or_source_comes_along_as_the_publisher():
@@ -22,14 +22,17 @@ def test_a_url_or_source_comes_along_as_the_publisher():
         '{"id": "a", "text": "t", "url": "https://example.no/a", "source": "x"}\n',
         '{"id": "b", "text": "t", "source": "example.se"}\n',
         '{"id": "c", "text": "t", "url": null}\n',
+        '{"id": "d", "text": "t", "url": "", "source": "example.dk"}\n',
     ]
-    assert list(read_annotate_input(lines)) == [("a", "t", "https://example.no/a"), ("b", "t", "example.se"), ("c", "t")]
+    assert list(read_annotate_input(lines)) == [
+        ("a", "t", "https://example.no/a"), ("b", "t", "example.se"), ("c", "t", None), ("d", "t", "example.dk"),
+    ]
 
 
 def test_plain_text_input_is_one_document():
     lines = ["Jens Stoltenberg spoke.\n", "He left.\n"]
     assert list(read_annotate_input(lines, source="note.txt")) == [
-        ("note.txt", "Jens Stoltenberg spoke.\nHe left.\n")
+        ("note.txt", "Jens Stoltenberg spoke.\nHe left.\n", None)
     ]
 
 
@@ -90,9 +93,9 @@ def test_input_is_read_lazily_and_empty_input_gives_nothing():
         raise AssertionError("read past the first document")
 
     reader = read_annotate_input(lines())
-    assert next(reader) == ("a", "first")
+    assert next(reader) == ("a", "first", None)
     assert list(read_annotate_input([])) == []
-    assert list(read_annotate_input(["\n", "  \n"])) == [("-", "\n  \n")]
+    assert list(read_annotate_input(["\n", "  \n"])) == [("-", "\n  \n", None)]
 
 
 @pytest.mark.slow
@@ -106,3 +109,13 @@ def test_annotating_with_the_imported_wikidata_sample_links_nato_and_belgium(tmp
     qids = {m["text"]: m["qid"] for m in record["mentions"]}
     assert qids["NATO"] == "Q7184"
     assert qids["Belgium"] == "Q31"
+
+
+def test_annotation_links_with_the_publishers_country():
+    from kb.kbase import open_knowledge_base
+
+    text = "The Defence Minister praised the Armed Forces. The Ukrainian Armed Forces withdrew."
+    items = [("ru", text, "https://news.example.ru/1"), ("none", text)]
+    records = annotate_texts(items, settings=Settings(), knowledge_base=open_knowledge_base(None))
+    names = {r["id"]: [m["name"] for m in r["mentions"] if m["text"] == "Armed Forces"] for r in records}
+    assert names == {"ru": ["Russian Armed Forces"], "none": ["Armed Forces of Ukraine"]}

@@ -145,11 +145,21 @@ def test_jsonl_one_article_per_line_with_metadata_and_line_paths():
         published="2024-06-14",
         source="Example Wire",
         path=f"{path}:1",
-        content_hash=content_hash("Negotiators left Geneva on Friday without an agreement."),
+        content_hash=content_hash(
+            "Negotiators left Geneva on Friday without an agreement.", "https://wire.example.org/talks"
+        ),
     )
     # line 2 is blank and skipped; the unknown key "section" was ignored
     assert second.path == f"{path}:3"
     assert (second.id, second.title) == ("1002", None)
+
+
+def test_the_content_hash_covers_where_the_text_was_published():
+    """A new or corrected URL can change the links (the publisher's country): the build must
+    see the document as changed."""
+    text = "The Armed Forces held drills."
+    assert content_hash(text) == content_hash(text, None) == content_hash(text, "")
+    assert len({content_hash(text), content_hash(text, "https://a.example.ru/1"), content_hash(text, "b.example.ua")}) == 3
 
 
 def test_json_single_object_and_list():

@@ -55,6 +55,12 @@ def namesakes_kb() -> KnowledgeBase:
         ("Reuters", None),  # a source that is not a host
         ("http://127.0.0.1:8001/", None),
         ("localhost", None),
+        ("kremlin.ru/events//1", "ru"),  # a host and a path, no scheme
+        ("https://example.eu/a", None),  # a domain, but no country's
+        ("http://[::1", None),  # not a URL: nothing, and no error
+        ("[Reuters]", None),
+        ("ex\uff03ample.ru", None),
+        ("https://пример.рф/", None),  # internationalised country domains are not read (yet)
         ("", None),
         (None, None),
     ],
@@ -90,8 +96,10 @@ def _mention(text: str, label: str = "ORG") -> Mention:
 
 
 def _link(knowledge_base, publisher):
-    mentions = [_mention("Swedish Armed Forces"), _mention("Armed Forces", "ORG"), _mention("Fjord Institute")]
-    mentions[1] = Mention(TEXT.index("The Armed") + 4, TEXT.index("The Armed") + 16, "Armed Forces", "ORG")
+    bare = TEXT.index("The Armed") + 4
+    mentions = [
+        _mention("Swedish Armed Forces"), Mention(bare, bare + 12, "Armed Forces", "ORG"), _mention("Fjord Institute"),
+    ]
     result = link_document("d", TEXT, mentions, knowledge_base, Settings(), publisher)
     return {(link.mention.start, link.mention.text): link.entity_id for link in result.links}
 
@@ -112,18 +120,23 @@ def test_a_shared_name_means_the_publishers_countrys(namesakes_kb):
     assert norwegian[(TEXT.index("Fjord"), "Fjord Institute")] == unknown[(TEXT.index("Fjord"), "Fjord Institute")]
 
 
-def _candidate(entity_id: str, entity_type: str, alias: str) -> Candidate:
-    return Candidate(entity_id, None, entity_id, entity_type, "", 1.0, alias, "exact")
+def _candidate(entity_id: str, entity_type: str, alias: str, origin: str = "starter") -> Candidate:
+    return Candidate(entity_id, None, entity_id, entity_type, "", 1.0, alias, "exact", origin=origin)
 
 
-def test_only_institutions_of_another_country_leave(namesakes_kb):
-    countries = {"home-forces": {NORWAY}, "foreign-forces": {SWEDEN}, "home-town": {NORWAY}, "foreign-city": {SWEDEN}}
+def test_only_curated_institutions_of_another_country_leave():
+    countries = {
+        "home-forces": {NORWAY}, "foreign-forces": {SWEDEN}, "home-town": {NORWAY}, "foreign-city": {SWEDEN},
+        "imported-forces": {SWEDEN},
+    }
     clusters = [
         Cluster([], "Armed Forces", "ORG", candidates=[
             _candidate("foreign-forces", "ORG", "Armed Forces"),
             _candidate("home-forces", "ORG", "Armed Forces"),
             _candidate("band", "ORG", "Armed Forces"),  # no country claim: stays
             _candidate("foreign-city", "GPE", "Armed Forces"),  # not an institution: stays
+            # imported: its country may be the seat of an international body, so it stays
+            _candidate("imported-forces", "ORG", "Armed Forces", origin="wikidata"),
         ]),
         # places are not told apart by the publisher: a paper abroad still means the capital
         Cluster([], "Lund", "GPE", candidates=[
@@ -134,5 +147,10 @@ def test_only_institutions_of_another_country_leave(namesakes_kb):
     ]
     drop_foreign_namesakes(clusters, frozenset({NORWAY}), lambda entity_id: countries.get(entity_id, set()))
     assert [[c.entity_id for c in cluster.candidates] for cluster in clusters] == [
-        ["home-forces", "band", "foreign-city"], ["foreign-city", "home-town"], ["foreign-forces"],
+        ["home-forces", "band", "foreign-city", "imported-forces"], ["foreign-city", "home-town"], ["foreign-forces"],
     ]
+
+
+def test_an_entitys_countries_are_its_country_claims(namesakes_kb):
+    assert namesakes_kb.countries("norwegian-forces") == {NORWAY}
+    assert namesakes_kb.countries("fjord-institute") == set()

@@ -345,3 +345,19 @@ def test_the_publishers_country_decides_a_shared_name(tmp_path):
     assert linked["ua"] == "armed-forces-of-ukraine"
     # without a country the short form joins the full name written after it, as before
     assert linked["com"] == "armed-forces-of-ukraine"
+
+
+def test_a_new_url_relinks_the_document(tmp_path):
+    """The same text, now with the URL of a Russian publisher: no longer unchanged."""
+    text = "The Defence Minister praised the Armed Forces. The Ukrainian Armed Forces withdrew."
+    source = tmp_path / "release.jsonl"
+    source.write_text(f'{{"id": "r1", "text": "{text}"}}\n')
+    db_path = tmp_path / "kb.db"
+    build([source], db_path, Settings(), progress=False)
+    query = "SELECT entity_id FROM mentions WHERE text = 'Armed Forces'"
+    assert rows(db_path, query) == [("armed-forces-of-ukraine",)]
+    source.write_text(f'{{"id": "r1", "url": "https://news.example.ru/r1", "text": "{text}"}}\n')
+    report = build([source], db_path, Settings(), progress=False)
+    assert (report.processed, report.unchanged) == (1, 0)
+    assert rows(db_path, query) == [("russian-armed-forces",)]
+    assert rows(db_path, "SELECT url FROM documents") == [("https://news.example.ru/r1",)]

@@ -8,6 +8,7 @@ text with NUL characters (binary data, or UTF-16 without a byte-order mark) is r
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from ..records import Document
@@ -22,9 +23,12 @@ _NUL_HINT = " (binary data, or UTF-16/UTF-32 without a byte-order mark? kb reads
 MAX_ID_CHARS = 1000
 
 
-def content_hash(text: str) -> str:
-    """Return the SHA-256 hex digest of the UTF-8 text: it identifies a text across runs."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def content_hash(text: str, publisher: str | None = None) -> str:
+    """Return the SHA-256 hex digest of the UTF-8 text, and of where it was published when that
+    is known (a URL or source: its country can change the links, :mod:`kb.link.home`): it
+    identifies a document's input across runs."""
+    data = text if not publisher else f"{text}\0{publisher}"
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def document_id(text: str, given: str | None = None) -> str:
@@ -157,7 +161,7 @@ def _extract(html: str):
 
 
 def make_document(text: str, *, given_id: str | None = None, **fields: str | None) -> Document:
-    """Build a Document with its id and content hash filled in from the (normalised) text."""
-    return Document(
-        id=document_id(text, given_id), text=text, content_hash=content_hash(text), **fields
-    )
+    """Build a Document with its id and content hash filled in from the (normalised) text and
+    where it was published."""
+    document = Document(id=document_id(text, given_id), text=text, **fields)
+    return replace(document, content_hash=content_hash(text, document.publisher))

@@ -197,15 +197,11 @@ def related(db: sqlite_utils.Database, entity_id: str) -> set[str]:
     return {value for (value,) in db.execute("SELECT value FROM claims WHERE entity_id = ?", (entity_id,))}
 
 
-#: Claims that say which country an entity belongs to: country (P17), citizenship (P27).
-COUNTRY_PROPERTIES = ("P17", "P27")
+#: The claim that says which country an entity belongs to (P17, country).
+COUNTRY = "P17"
 
 
 def countries(db: sqlite_utils.Database, entity_id: str) -> set[str]:
-    """The countries an entity belongs to (values of its country and citizenship claims)."""
-    marks = ", ".join("?" for _ in COUNTRY_PROPERTIES)
-    return {
-        value for (value,) in db.execute(
-            f"SELECT value FROM claims WHERE entity_id = ? AND property IN ({marks})", (entity_id, *COUNTRY_PROPERTIES)
-        )
-    }
+    """The countries an entity belongs to (the values of its country claims)."""
+    rows = db.execute("SELECT value FROM claims WHERE entity_id = ? AND property = ?", (entity_id, COUNTRY))
+    return {value for (value,) in rows}

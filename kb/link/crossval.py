@@ -67,7 +67,13 @@ def choose_threshold(predictions: Sequence[Prediction], baseline: dict[str, Coun
     baseline's on every set (at zero where the baseline has none); among the thresholds meeting
     the most sets if none meets them all; on a tie, the higher threshold."""
     rated = _eligible(predictions, baseline)
-    return max(rated, key=lambda t: (round(_mean_f05(rated[t]), 4), t))
+    return _best(rated)
+
+
+def _best(rated: dict[float, dict]) -> float:
+    """The threshold of the best mean F0.5 (to four decimals of the sum over sets; on a tie, the
+    higher threshold)."""
+    return max(rated, key=lambda t: (round(sum(f["f05"] for f in rated[t].values()), 4), t))
 
 
 def settle_threshold(
@@ -77,13 +83,16 @@ def settle_threshold(
     up, whose mean F0.5 falls short of the best by less than one standard error of the difference.
 
     Near its best the cross-validated F0.5 is flat: neighbouring thresholds differ by less than
-    a few documents move it, so the best alone jumps from one retraining to the next. This is the
-    one-standard-error rule (Hastie, Tibshirani and Friedman, *The Elements of Statistical
-    Learning*, 7.10), taken on the precision side; the standard error is of the paired
-    difference, from ``resamples`` bootstrap draws of the documents within each set (fixed seed).
+    a few documents move it, so the best alone jumps from one retraining to the next. This is a
+    variant of the one-standard-error rule (Hastie, Tibshirani and Friedman, *The Elements of
+    Statistical Learning*, 7.10), taken on the precision side, with the standard error of the
+    paired difference (the same documents on both sides) rather than of the best figure alone:
+    ``resamples`` bootstrap draws of the documents within each set (fixed seed).
     """
+    if resamples < 2:
+        raise ValueError(f"settle_threshold: resamples must be 2 or more, not {resamples}")
     rated = _eligible(predictions, baseline)
-    best = choose_threshold(predictions, baseline)
+    best = _best(rated)
     higher = [t for t in sorted(rated) if t > best]
     if not higher:
         return best
