@@ -37,15 +37,21 @@ def figures(predictions: Sequence[Prediction], threshold: float) -> dict[str, di
     false, gold, precision, recall, F1, F0.5 and in-KB accuracy (see :func:`rates`)."""
     table: dict[str, Counter] = {}
     for p in predictions:
-        counts = table.setdefault(p.example.set_name, Counter())
-        counts["gold"] += sum(p.example.gold.values())
-        counts["in_kb"] += p.example.in_kb
-        if p.qid is None or p.confidence < threshold:
-            continue
-        counts["right"] += p.example.gold.get(p.qid, 0)
-        counts["wrong"] += sum(n for q, n in p.example.gold.items() if q != p.qid)
-        counts["false"] += p.example.spurious
+        count(table.setdefault(p.example.set_name, Counter()), p, threshold)
     return {name: rates(counts) for name, counts in sorted(table.items())}
+
+
+def count(counts: Counter, prediction: Prediction, threshold: float) -> None:
+    """Add a prediction's mentions to ``counts``: its gold and in-KB mentions, and when it is
+    linked at ``threshold`` the right, wrong and false ones."""
+    example = prediction.example
+    counts["gold"] += sum(example.gold.values())
+    counts["in_kb"] += example.in_kb
+    if prediction.qid is None or prediction.confidence < threshold:
+        return
+    counts["right"] += example.gold.get(prediction.qid, 0)
+    counts["wrong"] += sum(n for q, n in example.gold.items() if q != prediction.qid)
+    counts["false"] += example.spurious
 
 
 def rates(counts: Counter) -> dict[str, float]:
@@ -123,33 +129,23 @@ def _mean_f05(per_set: dict[str, dict[str, float]]) -> float:
 
 
 def _document_counts(predictions: Sequence[Prediction], thresholds: Sequence[float]) -> dict[str, list[dict]]:
-    """Per set, per document, per threshold: the counts (right, wrong, false, gold) of its links."""
-    by_document: dict[tuple[str, str], list[Prediction]] = {}
+    """Per set, per document, per threshold: the counts of :func:`count`."""
+    counts: dict[tuple[str, str], dict[float, Counter]] = {}
     for p in predictions:
-        by_document.setdefault((p.example.set_name, p.example.document), []).append(p)
-    counts: dict[str, list[dict]] = {}
-    for (name, _), found in sorted(by_document.items()):
-        counts.setdefault(name, []).append({t: _counts(found, t) for t in thresholds})
-    return counts
-
-
-def _counts(predictions: Sequence[Prediction], threshold: float) -> tuple[int, int, int, int]:
-    right = wrong = false = gold = 0
-    for p in predictions:
-        gold += sum(p.example.gold.values())
-        if p.qid is not None and p.confidence >= threshold:
-            right += p.example.gold.get(p.qid, 0)
-            wrong += sum(n for q, n in p.example.gold.items() if q != p.qid)
-            false += p.example.spurious
-    return right, wrong, false, gold
+        document = counts.setdefault((p.example.set_name, p.example.document), {t: Counter() for t in thresholds})
+        for threshold, tally in document.items():
+            count(tally, p, threshold)
+    by_set: dict[str, list[dict]] = {}
+    for (name, _), document in sorted(counts.items()):
+        by_set.setdefault(name, []).append(document)
+    return by_set
 
 
 def _drawn_f05(counts: dict[str, list[dict]], draw: dict[str, list[dict]], threshold: float) -> float:
     """Mean over sets of F0.5 at a threshold, on one bootstrap draw of each set's documents."""
     total = 0.0
     for name in counts:
-        right, wrong, false, gold = (sum(column) for column in zip(*(doc[threshold] for doc in draw[name])))
-        total += rates(Counter(right=right, wrong=wrong, false=false, gold=gold))["f05"]
+        total += rates(sum((document[threshold] for document in draw[name]), Counter()))["f05"]
     return total / len(counts)
 
 
