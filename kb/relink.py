@@ -13,7 +13,9 @@ what the edits touched, only the documents that could link differently are repro
   touched name's, or that the fuzzy fallback could pair with one: a close spelling with the
   same first ``settings.fuzzy_prefix`` characters, or any such name when that range holds
   about ``settings.fuzzy_rows`` aliases (the fallback compares only that many, and the edit
-  may have changed which).
+  may have changed which);
+- documents whose publisher's country goes by a touched name: the edit may change which place
+  is their home country (:mod:`kb.link.home`).
 
 Everything else is relinked as before: other settings, no stored signature, a log that cannot
 answer, a name the full-text index cannot search, and an edit of an imported entity when the
@@ -35,6 +37,7 @@ from rapidfuzz import fuzz
 from . import kbase as knowledge
 from . import store
 from .kbase import Changes, KnowledgeBase
+from .link.home import country_code, country_names
 from .names import fold, loose_key, normalise, variants, with_company_suffixes
 from .recognise.model import weapon_forms
 from .settings import Settings
@@ -126,6 +129,21 @@ def affected_documents(
     found |= _linking_to(db, changes.entities) & ids
     found |= _containing(db, changes.names, ids - found)
     found |= _mentioning(db, changes.names, settings, knowledge_base) & ids
+    found |= _published_in(db, changes.names, ids - found)
+    return found
+
+
+def _published_in(db: sqlite_utils.Database, names: Iterable[str], ids: set[str]) -> set[str]:
+    """Those of the documents ``ids`` whose publisher's country goes by one of ``names``."""
+    touched = {normalise(name) for name in names}
+    found: set[str] = set()
+    for batch in _batches(ids) if touched else ():
+        marks = ",".join("?" * len(batch))
+        rows = db.execute(f"SELECT id, url, source FROM documents WHERE id IN ({marks})", batch)
+        for document_id, url, source in rows:
+            code = country_code(url or source)
+            if code and {normalise(name) for name in country_names(code)} & touched:
+                found.add(document_id)
     return found
 
 

@@ -20,6 +20,8 @@ DOCUMENTS = {
     "accent": ("Erdogan answered the press.", []),
     "time": ("It was time to go, the timetable said.", []),
 }
+#: document id → where it was published
+PUBLISHED = {"quote": "https://news.example.no/1", "time": "example.se"}
 
 
 def make_db() -> sqlite_utils.Database:
@@ -35,7 +37,8 @@ def make_db() -> sqlite_utils.Database:
                     links.append(Link(mention, entity_id, None, surface, "ORG", 0.9))
                 else:
                     unlinked.append(mention)
-            store.write_document(db, Document(document_id, text, content_hash=document_id), links, unlinked, [], "s")
+            document = Document(document_id, text, url=PUBLISHED.get(document_id), content_hash=document_id)
+            store.write_document(db, document, links, unlinked, [], "s")
     return db
 
 
@@ -71,3 +74,11 @@ def test_stored_mentions_meet_changed_names_by_loose_key_and_fuzzy_range():
 def test_links_to_a_changed_entity_and_document_overrides_count():
     assert affected(entities=["harbour-board"]) == {"linked"}
     assert affected(documents=["time", "elsewhere"]) == {"time"}
+
+
+def test_a_change_to_a_countrys_names_reaches_the_documents_it_published():
+    """Which place the knowledge base knows by a country's ISO name is the publisher's home
+    country (kb/link/home.py): an edit of that name may change it."""
+    assert affected(names=["Norway"]) == {"quote"}
+    assert affected(names=["Kingdom of Sweden"]) == {"time"}  # its official name
+    assert affected(names=["Denmark"]) == set()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import pycountry
@@ -75,16 +76,23 @@ def home_country(publisher: str | None, knowledge_base: KnowledgeBase) -> frozen
     code = country_code(publisher)
     if code is None:
         return frozenset()
-    country = pycountry.countries.get(alpha_2=code)
-    names = {getattr(country, attribute, None) for attribute in ("name", "official_name", "common_name")}
     found = [
-        c for name in sorted(n for n in names if n)
+        c for name in sorted(country_names(code))
         for c in knowledge_base.candidates(name, fuzzy_threshold=101.0) if c.type == "GPE" and c.match == "exact"
     ]
     if not found:
         return frozenset()
     best = max(found, key=lambda c: (c.popularity, c.entity_id))
     return frozenset({best.entity_id, best.qid} - {None})
+
+
+@lru_cache(maxsize=256)
+def country_names(code: str) -> frozenset[str]:
+    """The ISO 3166 names of a country (its name, official and common names): those the
+    knowledge base must know it by to be a publisher's home country."""
+    country = pycountry.countries.get(alpha_2=code)
+    names = (getattr(country, attribute, None) for attribute in ("name", "official_name", "common_name"))
+    return frozenset(name for name in names if name)
 
 
 def national_namesakes(surfaces: set[str], home: frozenset[str], knowledge_base: KnowledgeBase) -> frozenset[str]:
