@@ -101,13 +101,10 @@ def national_namesakes(surfaces: set[str], home: frozenset[str], knowledge_base:
     countries' armed forces by it."""
     shared = set()
     for surface in surfaces:
-        exact = [c for c in knowledge_base.candidates(surface, fuzzy_threshold=101.0) if c.match == "exact"]
-        if len(exact) < 2:
-            continue
-        owners = [(c.type, knowledge_base.countries(c.entity_id)) for c in exact if _takes_part(c)]
-        for kind in {t for t, of in owners if of & home}:
-            if any(t == kind and of and not of & home for t, of in owners):
-                shared.add(normalise(surface))
+        found = knowledge_base.candidates(surface, fuzzy_threshold=101.0)
+        institutions = [c for c in found if c.match == "exact" and _takes_part(c)]
+        if len(institutions) > 1 and foreign_namesakes(institutions, home, knowledge_base.countries):
+            shared.add(normalise(surface))
     return frozenset(shared)
 
 
