@@ -5,7 +5,9 @@ seed, leaving out every release kb may have been tuned on:
 
 - any release that overlaps a text of ../shared/eval/dev-domain.jsonl (the whole text, or any
   200-character piece of it, occurs in the release; or the release has the eval document's id);
-- the releases of the hand-annotated development sample (bench/press-sample/annotations.jsonl).
+- the releases of the hand-annotated development sample (bench/press-sample/annotations.jsonl);
+- with ``--exclude SHEET.tsv`` (repeatable), the releases of sheets judged before, so that a new
+  sample is unseen by the changes those judgements led to.
 
 It builds them with kb's default settings (the starter knowledge base, ``kb.pipeline.build``
 into a temporary database) and writes a TSV with one row per stored mention linked to a
@@ -19,7 +21,7 @@ judged sheet: precision over all links and outside the most frequent entities, e
 The texts are third-party: they are read from ../shared at run time, and the sheet (which holds
 sentences of them) belongs outside the repository (the default is under /tmp).
 
-Usage: python bench/press_links.py [--documents 40] [--seed N] [-o SHEET.tsv] [--keep-db DB]
+Usage: python bench/press_links.py [--documents 40] [--seed N] [--exclude OLD.tsv] [-o SHEET.tsv] [--keep-db DB]
        python bench/press_links.py --score JUDGED.tsv [--top 3]
 """
 
@@ -75,12 +77,14 @@ def excluded(release: dict, tuned: list[dict], sample_ids: set[str]) -> bool:
     return any(doc.get("id") == release["id"] or overlaps(release["text"], doc.get("text") or "") for doc in tuned)
 
 
-def pick(shared: Path, documents: int, seed: int) -> list[dict]:
-    """``documents`` releases drawn with ``seed`` from those kb was never tuned on."""
+def pick(shared: Path, documents: int, seed: int, judged: tuple[Path, ...] = ()) -> list[dict]:
+    """``documents`` releases drawn with ``seed`` from those kb was never tuned on (nor judged
+    in one of the ``judged`` sheets)."""
     releases = read_jsonl(shared / "corpus" / "press-releases.jsonl.gz")
     tuned = read_jsonl(shared / "eval" / "dev-domain.jsonl")
     sample = REPO / "bench" / "press-sample" / "annotations.jsonl"
     sample_ids = {doc["id"] for doc in read_jsonl(sample)} if sample.exists() else set()
+    sample_ids |= {row["document_id"] for sheet in judged for row in read_sheet(sheet)}
     unseen = [r for r in releases if not excluded(r, tuned, sample_ids)]
     return random.Random(seed).sample(unseen, documents)
 
@@ -151,6 +155,8 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--documents", type=int, default=40)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--exclude", type=Path, action="append", default=[],
+                        help="a sheet judged before: its releases are not drawn again (repeatable)")
     parser.add_argument("-o", "--output", type=Path, default=Path(tempfile.gettempdir()) / "press-links.tsv")
     parser.add_argument("--keep-db", type=Path, help="build into this database and keep it")
     parser.add_argument("--score", type=Path, help="print the figures of this judged sheet instead")
@@ -159,7 +165,7 @@ def main() -> None:
     if args.score:
         print(json.dumps(score(read_sheet(args.score), args.top), indent=2))
         return
-    releases = pick(args.shared, args.documents, args.seed)
+    releases = pick(args.shared, args.documents, args.seed, tuple(args.exclude))
     with tempfile.TemporaryDirectory() as folder:
         db = args.keep_db or Path(folder) / "press.db"
         if args.keep_db and db.exists():
