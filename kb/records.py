@@ -47,7 +47,9 @@ class Problem:
 
 @dataclass(frozen=True)
 class Mention:
-    """A recognised name in a document: character offsets into the document text."""
+    """A recognised name in a document: character offsets into the document text, and the name
+    they stand for: the text there, with the head word several names share when the text writes
+    it once ("Alpha region" for "Alpha" in "the Alpha and Beta regions")."""
 
     start: int
     end: int

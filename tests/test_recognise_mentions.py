@@ -44,3 +44,13 @@ def test_generic_words_and_titles_alone_are_no_names():
     doc = nlp("The Republic thanked the Adviser and the finance ministry. Finance grew.")
     doc.ents = [Span(doc, 1, 2, label="GPE"), Span(doc, 4, 5, label="PERSON"), Span(doc, 11, 12, label="ORG")]
     assert mentions_of(doc, lambda surface: False) == []
+
+
+def test_places_before_a_shared_plural_region_word_are_named_as_regions():
+    nlp = spacy.blank("en")
+    doc = nlp("Floods hit the Alphaville and Betaville regions; Alphaville itself stayed dry.")
+    doc.ents = [Span(doc, 3, 4, label="GPE"), Span(doc, 5, 6, label="GPE"), Span(doc, 8, 9, label="GPE")]
+    mentions = mentions_of(doc, lambda surface: False)
+    assert [(doc.text[m.start : m.end], m.text) for m in mentions] == [
+        ("Alphaville", "Alphaville region"), ("Betaville", "Betaville region"), ("Alphaville", "Alphaville")
+    ]

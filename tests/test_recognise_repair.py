@@ -67,6 +67,13 @@ def test_official_name_with_of_country_is_one_organisation():
     ]
 
 
+def test_a_national_bureau_of_a_country_is_one_organisation():
+    text = "Detectives of the National Audit Bureau of Alphania arrived."
+    assert found(text, ("National Audit Bureau", "ORG"), ("Alphania", "GPE")) == [
+        ("National Audit Bureau of Alphania", "ORG")
+    ]
+
+
 def test_company_of_its_seat_stays_apart():
     text = "Shares of Omega Trading Co of Gammaville rose."
     assert found(text, ("Omega Trading Co", "ORG"), ("Gammaville", "GPE")) == [
@@ -255,8 +262,9 @@ def test_places_coordinated_before_a_plural_state_form_are_one_mention():
          [("Alphania", "GPE"), ("Betaland", "GPE"), ("Gammaville", "GPE")]),
         ("The Betaland Alphania talks resumed.", [("Betaland", "GPE"), ("Alphania", "GPE")]),
         ("Gammaville residents heard sirens overnight.", [("Gammaville", "GPE")]),
-        # "of" phrases: a person's name after "<title> of <place>" is no part of the place
-        ("He was named Hero of Alphania for his courage.", [("Alphania", "GPE")]),
+        # "of" phrases: a title's or a public body's place stays the place
+        ("He was named Envoy of Alphania for his courage.", [("Alphania", "GPE")]),
+        ("The Government of Alphania and the Embassy of Betaland met.", [("Alphania", "GPE"), ("Betaland", "GPE")]),
         # a sentence's start, a date, a generic word, a hyphenated compound
         ("It rained. Yesterday Alphania closed its border.", [("Alphania", "GPE")]),
         ("Shelling hit Gammaville Sunday and the Gammaville Region on Monday.",
@@ -314,3 +322,76 @@ def test_acronym_definitions_found_from_the_brackets_are_those_a_full_scan_finds
         assert [(m.span(), m.groups()) for m in defined_acronyms(text)] == expected, text
         found += len(expected)
     assert found > 500
+
+
+@pytest.mark.parametrize(
+    "text, spans, expected",
+    [
+        # a battle, an honour named after a place
+        ("He spoke of the Battle of Gammaville and of the Siege of Betaland.",
+         [("Gammaville", "GPE"), ("Betaland", "GPE")], [("Battle of Gammaville", "EVENT"), ("Siege of Betaland", "EVENT")]),
+        ("Two pilots received the title of Hero of Alphania.", [("Alphania", "GPE")], [("Hero of Alphania", "AWARD")]),
+        # a facility or an organisation by its head, a model's span before "of" taken in
+        ("They prayed in the Cathedral of St. Sophia of Gammaville.",
+         [("Cathedral of St. Sophia", "ORG"), ("Gammaville", "GPE")], [("Cathedral of St. Sophia of Gammaville", "FAC")]),
+        ("Bishops of the Orthodox Church of Alphania met.",
+         [("Orthodox Church", "ORG"), ("Alphania", "GPE")], [("Orthodox Church of Alphania", "FAC")]),
+        ("She studied at the National University of Gammaville.",
+         [("Gammaville", "GPE")], [("National University of Gammaville", "ORG")]),
+        # a saint's name with the place
+        ("Pilgrims honoured St. Kyra of Gammaville.", [("Gammaville", "GPE")], [("St. Kyra of Gammaville", "FAC")]),
+        # "The" at a sentence's start is no part of the name
+        ("It rained. The Battle of Gammaville began.", [("Gammaville", "GPE")], [("Battle of Gammaville", "EVENT")]),
+    ],
+)
+def test_a_name_of_the_form_head_of_place_holds_the_place(text, spans, expected):
+    assert found(text, *spans) == expected
+
+
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        # the place starts another name after "of": the sea stays apart
+        ("A ship entered the Zeta Sea of the Alphania Navy base.", [("Zeta Sea", "LOC"), ("Alphania", "GPE")]),
+        # a model's person before the name is not swallowed
+        ("The prize went to Kyra Varga the Hero of Alphania.", [("Kyra Varga the Hero", "PERSON"), ("Alphania", "GPE")]),
+        # an executive order is no honour
+        ("He signed the Executive Order On Support of Alphania.", [("Alphania", "GPE")]),
+    ],
+)
+def test_no_name_of_the_form_head_of_place_where_the_words_say_otherwise(text, spans):
+    assert not any(" of " in surface and label != "PERSON" for surface, label in found(text, *spans))
+    assert any(label in ("GPE", "ORG") and "Alphania" in surface for surface, label in found(text, *spans))
+
+
+def test_places_listed_before_a_plural_region_word_are_each_a_region():
+    text = "Shelling hit the Alphania, Betaland and Gammaville regions and Kyra Varga left."
+    spans = [("Alphania", "GPE"), ("Betaland", "GPE"), ("Gammaville", "GPE"), ("Kyra Varga", "PERSON")]
+    context = Context(text, lower_words(text), KNOWN)
+    result = [(text[e.start : e.end], e.label, e.head) for e in repair(ents_of(text, *spans), context)]
+    assert result == [("Alphania", "GPE", "region"), ("Betaland", "GPE", "region"), ("Gammaville", "GPE", "region"),
+                      ("Kyra Varga", "PERSON", "")]
+
+
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        ("Troops left the Alphania and Betaland areas.", [("Alphania", "GPE"), ("Betaland", "GPE")]),
+        ("Kyra Varga and Gammaville regions were named.", [("Kyra Varga", "PERSON"), ("Gammaville", "GPE")]),
+        ("Rain fell in the Gammaville regions.", [("Gammaville", "GPE")]),
+    ],
+)
+def test_no_shared_region_without_a_list_of_places_before_a_plural_region_word(text, spans):
+    context = Context(text, lower_words(text), KNOWN)
+    assert all(not e.head for e in repair(ents_of(text, *spans), context))
+
+
+def test_a_legal_acts_quoted_title_is_one_name():
+    text = 'He signed the Law "On Support of Alphania and Betaland Ports" on Monday in Gammaville.'
+    spans = [("Alphania", "GPE"), ("Betaland", "GPE"), ("Gammaville", "GPE")]
+    assert found(text, *spans) == [("On Support of Alphania and Betaland Ports", "LAW"), ("Gammaville", "GPE")]
+
+
+def test_a_quotation_that_starts_with_on_is_no_title():
+    text = 'Kyra Varga said: "On Monday Alphania will reopen the border."'
+    assert found(text, ("Kyra Varga", "PERSON"), ("Alphania", "GPE")) == [("Kyra Varga", "PERSON"), ("Alphania", "GPE")]

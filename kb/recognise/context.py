@@ -16,12 +16,15 @@ NAME_WORD = r"[A-Z][\w'’]*(?:-[\w'’]+)*"
 
 @dataclass(frozen=True)
 class Ent:
-    """An entity span in character offsets; ``known`` is the knowledge-base id a ruler gave it."""
+    """An entity span in character offsets; ``known`` is the knowledge-base id a ruler gave it;
+    ``head`` a head word the text writes once for several names ("the Alpha and Beta regions":
+    the span "Alpha" names the "Alpha region")."""
 
     start: int
     end: int
     label: str
     known: str = ""
+    head: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import re
 from .context import Context, Ent, overlaps
 from .vocabulary import (
     ADMINISTRATIVE_UNITS, AGREEMENT_WORDS, COMPANY_WORDS, COUNTRY_FORMS, DATE_WORDS, FUNCTION_WORDS, INSTITUTIONS,
-    NAME_HEADS, OUT_OF_SCOPE, PUBLIC_BODIES, REGION_WORDS, TITLES, is_generic_word, is_nationality_word,
+    NAME_HEADS, OF_PLACE_HEADS, OUT_OF_SCOPE, PUBLIC_BODIES, REGION_WORDS, TITLES, is_generic_word,
+    is_nationality_word,
 )
 
 #: A Title-case word after a space: the next word of a name ("Grand", "Leaders'", "Saint-Ives").
@@ -40,8 +41,17 @@ _OF_PHRASE = re.compile(rf" (?:of|for) (?:the )?((?:{_TITLE_WORD})(?: (?:and )?{
 #: "… of" or "<title> of the" just before a place: a title's or an office's place, which a
 #: person's name may follow ("President of Alphania Kyra Varga").
 _AFTER_OF = re.compile(r"(?<![\w])(?:of |([A-Za-z]+) of the )$")
+#: Capitalised words (joined by "of", "the") just before "of [the]" and a place: the name the
+#: place ends ("Battle of …", "Cathedral of St. Sophia of …").
+_NAME_BEFORE_OF = re.compile(
+    rf"(?<![\w'’.-])((?:{_TITLE_WORD}|St\.)(?: (?:{_TITLE_WORD}|St\.|of|the))*) of (?:the )?$"
+)
+#: Where "of [the]" cuts the words of such a name into pieces.
+_OF_CUT = re.compile(r" of (?:the )?")
 #: Labels of the model's spans a place's longer name may take in ("Alphaville" + "Grand Forum").
 _ABSORBED = frozenset({"ORG", "EVENT", "FAC", "LAW", "PRODUCT", "WORK_OF_ART"})
+#: Labels of the model's spans a name "<…> of <place>" may take in ("Gulf" + "of Alphania").
+_ABSORBED_BEFORE_OF = _ABSORBED | {"LOC", "NORP"}
 #: Words a longer name may add after the place.
 _MAX_WORDS = 5
 
@@ -60,7 +70,7 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
     for ent in ents:
         if not ent.known or ent.label not in ("GPE", "LOC") or overlaps(ent.start, ent.end, spans[len(ents):]):
             continue
-        longer = _longer(ent, context, spans, ents)
+        longer = _name_ending_in(ent, context, ents) or _longer(ent, context, spans, ents)
         if longer is not None:
             longer_spans.append(longer)
             spans.append((longer.start, longer.end))
@@ -89,6 +99,66 @@ def _longer(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list
     if end == ent.end:
         label = "LOC" if text[start : ent.start].strip().lower() in REGION_WORDS else "ORG"
     return Ent(start, end, label)
+
+
+def _name_ending_in(ent: Ent, context: Context, ents: list[Ent]) -> Ent | None:
+    """The name "<…> of [the] <place>" that ``ent`` ends, when its words say it names something
+    after the place: a battle or an honour ("Battle of Alphaville", "Hero of Alphania"), a
+    facility or an organisation by its head ("Cathedral of St. Sophia of Alphaville", "Orthodox
+    Church of Alphania"), a saint ("St. Sophia of Alphaville"). None for a title's or a public
+    body's place ("President of Alphania", "Ministry of Energy of Alphania"), before a Title-case
+    word that starts another name with the place ("… of the Alpha Navy"), and across a known
+    name or a model's person or place."""
+    text = context.text
+    match = _NAME_BEFORE_OF.search(text, max(0, ent.start - 80), ent.start)
+    if match is None or _WORD_AFTER.match(text, ent.end) or _title_case_line(text, ent.start, ent.end):
+        return None
+    found = _head_before_of(match.group(1))
+    if found is None:
+        return None
+    start, label = match.start(1) + found[0], found[1]
+    crossed = [e for e in ents if e is not ent and e.start < ent.start and e.end > start]
+    if any(e.known or e.label not in _ABSORBED_BEFORE_OF for e in crossed):
+        return None
+    return Ent(start, ent.end, label)
+
+
+def _head_before_of(run: str) -> tuple[int, str] | None:
+    """In the words before "of <place>" (which may hold "of" themselves: "Bishops of the
+    Orthodox Church", "Cathedral of St. Sophia"), the name's start in ``run`` and its label:
+    from the first piece between "of"s that names a kind of thing named after places, its
+    leading function words left out; None when none does, or the name holds a title or a
+    public body ("Head of the Office", "Museum Council")."""
+    cuts = [(m.start(), m.end()) for m in _OF_CUT.finditer(run)]
+    bounds = list(zip([0, *(end for _, end in cuts)], [*(start for start, _ in cuts), len(run)]))
+    for index, (piece_start, piece_end) in enumerate(bounds):
+        start = _past_function_words(run, piece_start, piece_end)
+        words = [_bare(w) for w in run[start:piece_end].split(" ") if w]
+        label = _named_after_label(words)
+        if label:
+            held = [_bare(w) for w in run[start:].split(" ") if w not in ("of", "the")]
+            if any(w in TITLES or w in PUBLIC_BODIES or is_generic_word(w) for w in held):
+                return None
+            return start, label
+    return None
+
+
+def _past_function_words(run: str, start: int, end: int) -> int:
+    """Where a piece of a name starts once function words ("The" opening a sentence) are passed."""
+    while start < end:
+        space = run.find(" ", start, end)
+        if space < 0 or _bare(run[start:space]) not in FUNCTION_WORDS:
+            break
+        start = space + 1
+    return start
+
+
+def _named_after_label(words: list[str]) -> str | None:
+    """The label of a name whose words (lower case) say it is a thing named after a place: by
+    its last head word (a battle, an honour, a facility, an organisation), or a saint's name."""
+    label = next((OF_PLACE_HEADS.get(w) or NAME_HEADS.get(w) for w in reversed(words)
+                  if w in OF_PLACE_HEADS or w in NAME_HEADS), None)
+    return label or ("FAC" if words and words[0] in ("st.", "saint") else None)
 
 
 def _start_before(ent: Ent, context: Context, spans: list[tuple[int, int]]) -> int:

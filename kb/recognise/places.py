@@ -25,6 +25,8 @@ _AFTER_IN = re.compile(r"(?<![\w])in $")
 _LIST_GAP = re.compile(r"^(?:, | and |, and )$")
 _LIST_GOES_ON = re.compile(rf", ({NAME_WORD}),? and ")
 _LIST_NEXT = re.compile(rf"(?:, | and |, and )({NAME_WORD})(?=[;,.:!?]| [a-z]| and |\s*$)")
+#: A plural head that places listed before it share ("… and Gamma regions").
+_SHARED_HEAD = re.compile(r" (regions|oblasts|provinces|districts|counties)\b")
 
 
 def split_known_prefix(ents: list[Ent], context: Context) -> list[Ent]:
@@ -204,3 +206,17 @@ def _lists(ents: list[Ent], text: str) -> list[list[int]]:
         current = [index]
     groups.append(current)
     return [group for group in groups if group]
+
+
+def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
+    """Places listed before a plural administrative head ("the Alpha, Beta and Gamma regions")
+    are each that unit: each names "<place> region", which the knowledge base may know (a
+    region's alias) or not (then it stays unresolved), never the city of the same name."""
+    result = list(ents)
+    for group in _lists(ents, context.text):
+        head = _SHARED_HEAD.match(context.text, result[group[-1]].end)
+        if head is None or len(group) < 2 or any(result[i].label not in ("GPE", "LOC") for i in group):
+            continue
+        for i in group:
+            result[i] = Ent(result[i].start, result[i].end, "GPE", head=head.group(1)[:-1])
+    return result

@@ -18,7 +18,8 @@ from .context import Context, Ent, overlaps, lower_words
 from .longer import longer_names
 from .people import addressed_people, extend_people_left, people_after_titles
 from .places import (
-    institutions, merge_of_names, places_after_in, places_after_titles, places_in_lists, split_known_prefix,
+    institutions, merge_of_names, places_after_in, places_after_titles, places_in_lists, shared_heads,
+    split_known_prefix,
 )
 from .vocabulary import OUT_OF_SCOPE, TITLES
 from .weapons import weapons_from_context
@@ -34,14 +35,19 @@ _DEFINED = re.compile(r"((?:[A-Za-z][\w'’-]* ){1,8})\(([A-Z][A-Z-]{1,9})\)")
 _ACRONYM_IN_BRACKETS = re.compile(r"\(([A-Z][A-Z-]{1,9})\)")
 #: How far before "(ABC)" its expansion is looked for: eight words of any sensible length.
 _EXPANSION_REACH = 400
+#: A legal act's title in quotation marks, as Russian and Ukrainian acts are named ('the Law
+#: "On …"'), and a word for the act shortly before it.
+_ACT_TITLE = re.compile(r'["“«](On [^"“”«»\n]{3,300})["”»]')
+_ACT_BEFORE = re.compile(r"\b(?:laws?|decrees?|bills?|resolutions?|decisions?|statements?|declarations?|orders?|No\.)\W", re.I)
+_ACT_REACH = 80
 
 
 def repair(ents: list[Ent], context: Context) -> list[Ent]:
     """Run every repair step in order; the result is sorted and without overlaps."""
     steps: list[Callable[[list[Ent], Context], list[Ent]]] = [
-        trim_edges, split_glued_titles, longer_names, out_of_scope, acronyms, split_known_prefix, merge_of_names,
+        trim_edges, act_titles, split_glued_titles, longer_names, out_of_scope, acronyms, split_known_prefix, merge_of_names,
         institutions, addressed_people, places_after_titles, extend_people_left, people_after_titles,
-        places_after_in, places_in_lists,
+        places_after_in, places_in_lists, shared_heads,
     ]
     if context.weapons:
         steps.append(weapons_from_context)
@@ -65,6 +71,19 @@ def trim_edges(ents: list[Ent], context: Context) -> list[Ent]:
             start = head.end()
         result.append(Ent(start, end, ent.label, ent.known) if (start, end) != (ent.start, ent.end) else ent)
     return result
+
+
+def act_titles(ents: list[Ent], context: Context) -> list[Ent]:
+    """A legal act's quoted title ('the Federal Law "On Support of Alphania"') is one name
+    (LAW): the names inside it are pieces of the title, not mentions of their own."""
+    text = context.text
+    titles = [
+        match.span(1) for match in _ACT_TITLE.finditer(text)
+        if _ACT_BEFORE.search(text, max(0, match.start() - _ACT_REACH), match.start() + 1)
+    ]
+    if not titles:
+        return ents
+    return [e for e in ents if not overlaps(e.start, e.end, titles)] + [Ent(s, e, "LAW") for s, e in titles]
 
 
 def split_glued_titles(ents: list[Ent], context: Context) -> list[Ent]:

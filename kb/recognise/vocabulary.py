@@ -51,7 +51,7 @@ PUBLIC_BODIES = frozenset(
     "service council ministry committee commission agency office administration department "
     "directorate inspectorate court assembly parliament guard forces command staff police bank "
     "fund chamber academy institute authority authorities board cabinet government secretariat "
-    "centre center union federation association confederation senate duma army navy".split()
+    "centre center union federation association confederation senate duma army navy bureau".split()
 )
 #: First words of public bodies' names ("State …", "National …", "Federal …").
 PUBLIC_ADJECTIVES = frozenset(
@@ -104,7 +104,8 @@ REGION_WORDS = frozenset(
 #: place ("… Institute", "… Bridge", "… River"), with the label such a name gets.
 NAME_HEADS = {
     **dict.fromkeys(
-        "institute university school academy college conservatory plant factory works exchange studio "
+        "institute university school academy college conservatory lyceum gymnasium seminary plant factory "
+        "works exchange studio "
         "center centre hospital clinic library museum theatre theater philharmonic foundation company "
         "corporation society club team party movement network channel patriarchate orchestra choir "
         "group".split(), "ORG",
@@ -114,6 +115,14 @@ NAME_HEADS = {
         "mosque synagogue arena stadium palace hall tower station metro".split(), "FAC",
     ),
     **dict.fromkeys("river lake sea bay gulf island islands peninsula strait mountains valley canal".split(), "LOC"),
+}
+
+#: Heads of names "<head> of <place>" that are no place but something named after one: a
+#: battle, an honour ("Battle of …", "Hero of …"), with the label such a name gets. ("Order"
+#: is left out: an executive order is no honour.)
+OF_PLACE_HEADS = {
+    **dict.fromkeys("battle battles siege".split(), "EVENT"),
+    **dict.fromkeys("hero heroes medal".split(), "AWARD"),
 }
 
 #: Nouns of administrative units after a place's name: the place's own unit ("… Territory").
