@@ -47,9 +47,10 @@ class Problem:
 
 @dataclass(frozen=True)
 class Mention:
-    """A recognised name in a document: character offsets into the document text, and the name
-    they stand for: the text there, with the head word several names share when the text writes
-    it once ("Alpha region" for "Alpha" in "the Alpha and Beta regions")."""
+    """A recognised name in a document: character offsets into the document text and the text
+    there; ``name`` is the name it stands for when the text writes that only in part (the head
+    word several names share, written once: "Alpha region" for "Alpha" in "the Alpha and Beta
+    regions"), empty otherwise."""
 
     start: int
     end: int
@@ -57,6 +58,12 @@ class Mention:
     label: str
     sentence: str = ""
     source: str = "ner"  # "ner" (statistical model) or "ruler" (knowledge-base names)
+    name: str = ""
+
+    @property
+    def meant(self) -> str:
+        """The name linking looks up and clusters by: ``name`` when there is one, else the text."""
+        return self.name or self.text
 
 
 @dataclass(frozen=True)

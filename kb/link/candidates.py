@@ -30,7 +30,7 @@ def cluster_candidates(cluster: Cluster, knowledge_base: KnowledgeBase, settings
     candidates (the ranker knows them by their ``surname`` match).
     """
     others = sorted(
-        {m.text for m in cluster.mentions if len(m.text) >= settings.fallback_min_length and not m.text.isupper()}
+        {m.meant for m in cluster.mentions if len(m.meant) >= settings.fallback_min_length and not m.meant.isupper()}
         - {cluster.name},
         key=lambda s: (-len(s), s),
     )
@@ -45,5 +45,5 @@ def cluster_candidates(cluster: Cluster, knowledge_base: KnowledgeBase, settings
 
 def most_popular(mention: Mention, knowledge_base: KnowledgeBase, settings: Settings) -> Candidate | None:
     """The popularity-prior baseline's pick: the mention's most popular candidate, if any."""
-    found = lookup(mention.text, knowledge_base, settings)
+    found = lookup(mention.meant, knowledge_base, settings)
     return max(found, key=lambda c: (c.popularity, c.similarity)) if found else None

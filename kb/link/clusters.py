@@ -77,14 +77,14 @@ def build_clusters(mentions: list[Mention], settings: Settings, apart: frozenset
     """
     by_name: dict[str, list[Mention]] = {}
     for mention in mentions:
-        by_name.setdefault(normalise(mention.text), []).append(mention)
-    names = sorted(by_name, key=lambda n: (-len(tokens(by_name[n][0].text)), -len(n), n))
+        by_name.setdefault(normalise(mention.meant), []).append(mention)
+    names = sorted(by_name, key=lambda n: (-len(tokens(by_name[n][0].meant)), -len(n), n))
     clusters: list[Cluster] = []
     for name in names:
         group = by_name[name]
         target = None if name in apart else cluster_to_join(group[0], clusters, settings)
         if target is None:
-            clusters.append(Cluster(list(group), group[0].text, majority_label(group)))
+            clusters.append(Cluster(list(group), group[0].meant, majority_label(group)))
         else:
             target.mentions.extend(group)
     for cluster in clusters:
@@ -120,8 +120,8 @@ def is_acronym_of(key: str, name: str) -> bool:
 
 
 def _named_in_full(mention: Mention, clusters: list[Cluster]) -> Cluster | None:
-    short = tokens(mention.text)
-    if not short or not mention.text[:1].isupper():
+    short = tokens(mention.meant)
+    if not short or not mention.meant[:1].isupper():
         return None
     shortened = [c for c in clusters if is_short_form(short, mention.label, c)]
     heads = [c for c in clusters if mention.label in ORG_SHORT_LABELS and is_head_of(short, c)]
@@ -152,8 +152,8 @@ def is_head_of(short: list[str], cluster: Cluster) -> bool:
 
 
 def _spelled_out(mention: Mention, clusters: list[Cluster], settings: Settings) -> Cluster | None:
-    key = normalise(mention.text).replace(" ", "")
-    if not (2 <= len(key) <= settings.acronym_max_length and mention.text.isupper()):
+    key = normalise(mention.meant).replace(" ", "")
+    if not (2 <= len(key) <= settings.acronym_max_length and mention.meant.isupper()):
         return None
     return next((c for c in clusters if c.label in ACRONYM_LABELS and is_acronym_of(key, c.name)), None)
 
@@ -194,7 +194,7 @@ def repeat_forms(cluster: Cluster, settings: Settings) -> list[str]:
 
 def short_surfaces(clusters: list[Cluster]) -> set[str]:
     """The surfaces that joined a cluster of another name (short forms, acronyms)."""
-    return {m.text for c in clusters for m in c.mentions if normalise(m.text) != normalise(c.name)}
+    return {m.meant for c in clusters for m in c.mentions if normalise(m.meant) != normalise(c.name)}
 
 
 def majority_label(mentions: list[Mention], prefer: str | None = None) -> str:

@@ -214,9 +214,9 @@ def _link_prior_only(
             c = decision.winner.candidate
             links.append(Link(mention, c.entity_id, c.qid, c.label, c.type, decision.winner.score))
         elif keeps_unresolved(mention.label, settings):
-            nil = unresolved_entity(mention.text, mention.label)
+            nil = unresolved_entity(mention.meant, mention.label)
             new_entities.setdefault(nil.id, nil)
-            links.append(Link(mention, nil.id, None, mention.text, mention.label, 0.0))
+            links.append(Link(mention, nil.id, None, mention.meant, mention.label, 0.0))
         else:
             unlinked.append(mention)
     return LinkResult(links, unlinked, list(new_entities.values()))

@@ -18,8 +18,9 @@ from .vocabulary import (
     is_nationality_word,
 )
 
-#: A Title-case word after a space: the next word of a name ("Grand", "Leaders'", "Saint-Ives").
-_WORD_AFTER = re.compile(r" ([A-Z][a-z][\w'’]*(?:-[A-Za-z][\w'’]*)*)")
+#: A Title-case or all-capital word after a space: the next word of a name ("Grand", "Leaders'",
+#: "Saint-Ives", "CEO").
+_WORD_AFTER = re.compile(r" ([A-Z](?:[a-z][\w'’]*|[A-Z]+(?![\w'’]))(?:-[A-Za-z][\w'’]*)*)")
 #: A Title-case word and a space just before a place ("United ", "Latin ").
 _WORD_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) $")
 #: A lower-case word after a place ("… accords").
@@ -44,14 +45,18 @@ _AFTER_OF = re.compile(r"(?<![\w])(?:of |([A-Za-z]+) of the )$")
 #: Capitalised words (joined by "of", "the") just before "of [the]" and a place: the name the
 #: place ends ("Battle of …", "Cathedral of St. Sophia of …").
 _NAME_BEFORE_OF = re.compile(
-    rf"(?<![\w'’.-])((?:{_TITLE_WORD}|St\.)(?: (?:{_TITLE_WORD}|St\.|of|the))*) of (?:the )?$"
+    rf"(?<![\w'’.-])((?:{_TITLE_WORD}|St\.)(?: (?:{_TITLE_WORD}|St\.|of|the))*) (?:of|for) (?:the )?$"
 )
+#: A possessive after a place: the place owns what follows ("… of Alphania's future").
+_POSSESSIVE = re.compile(r"['’]s?\b")
 #: Where "of [the]" cuts the words of such a name into pieces.
-_OF_CUT = re.compile(r" of (?:the )?")
+_OF_CUT = re.compile(r" (?:of|for) (?:the )?")
 #: Labels of the model's spans a place's longer name may take in ("Alphaville" + "Grand Forum").
 _ABSORBED = frozenset({"ORG", "EVENT", "FAC", "LAW", "PRODUCT", "WORK_OF_ART"})
 #: Labels of the model's spans a name "<…> of <place>" may take in ("Gulf" + "of Alphania").
 _ABSORBED_BEFORE_OF = _ABSORBED | {"LOC", "NORP"}
+#: Labels of the longer names a known organisation's name is a piece of: its bodies, its agreements.
+_ORGANISATION_PARTS = frozenset({"ORG", "FAC", "LAW"})
 #: Words a longer name may add after the place.
 _MAX_WORDS = 5
 
@@ -68,9 +73,12 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
     spans = [(e.start, e.end) for e in ents]
     longer_spans: list[Ent] = []
     for ent in ents:
-        if not ent.known or ent.label not in ("GPE", "LOC") or overlaps(ent.start, ent.end, spans[len(ents):]):
+        if not ent.known or ent.label not in ("GPE", "LOC", "ORG") or overlaps(ent.start, ent.end, spans[len(ents):]):
             continue
-        longer = _name_ending_in(ent, context, ents) or _longer(ent, context, spans, ents)
+        if ent.label == "ORG":
+            longer = _organisation_longer(ent, context, spans, ents)
+        else:
+            longer = _name_ending_in(ent, context, ents) or _longer(ent, context, spans, ents)
         if longer is not None:
             longer_spans.append(longer)
             spans.append((longer.start, longer.end))
@@ -101,17 +109,29 @@ def _longer(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list
     return Ent(start, end, label)
 
 
+def _organisation_longer(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> Ent | None:
+    """The longer name a known organisation starts, when the Title-case words after it end in
+    the head word of one of its bodies or agreements ("Alpha Council Secretariat" an ORG, "Alpha
+    Council Charter" a LAW); None otherwise: its meetings and programmes ("Alpha Council Summit")
+    are the organisation's own, and a title after it ("Alpha Council Secretary") qualifies a person."""
+    text = context.text
+    if _glued(text, ent.start, ent.end) or _title_case_line(text, ent.start, ent.end):
+        return None
+    end, label = _end_after(ent, context, spans, ents)
+    return Ent(ent.start, end, label) if end > ent.end and label in _ORGANISATION_PARTS else None
+
+
 def _name_ending_in(ent: Ent, context: Context, ents: list[Ent]) -> Ent | None:
     """The name "<…> of [the] <place>" that ``ent`` ends, when its words say it names something
     after the place: a battle or an honour ("Battle of Alphaville", "Hero of Alphania"), a
     facility or an organisation by its head ("Cathedral of St. Sophia of Alphaville", "Orthodox
     Church of Alphania"), a saint ("St. Sophia of Alphaville"). None for a title's or a public
-    body's place ("President of Alphania", "Ministry of Energy of Alphania"), before a Title-case
+    body's place ("President of Alphania", "Museum Council of Alphania"), before a Title-case
     word that starts another name with the place ("… of the Alpha Navy"), and across a known
     name or a model's person or place."""
     text = context.text
     match = _NAME_BEFORE_OF.search(text, max(0, ent.start - 80), ent.start)
-    if match is None or _WORD_AFTER.match(text, ent.end) or _title_case_line(text, ent.start, ent.end):
+    if match is None or _goes_on(ent, text):
         return None
     found = _head_before_of(match.group(1))
     if found is None:
@@ -120,7 +140,16 @@ def _name_ending_in(ent: Ent, context: Context, ents: list[Ent]) -> Ent | None:
     crossed = [e for e in ents if e is not ent and e.start < ent.start and e.end > start]
     if any(e.known or e.label not in _ABSORBED_BEFORE_OF for e in crossed):
         return None
-    return Ent(start, ent.end, label)
+    # the model's organisation wins over a facility's head word: a church as an institution
+    return Ent(start, ent.end, "ORG" if label == "FAC" and any(e.label == "ORG" for e in crossed) else label)
+
+
+def _goes_on(ent: Ent, text: str) -> bool:
+    """Whether what follows a place makes it no name's end: a Title-case word (another name
+    starts with it: "… of the Alphania Navy"), a possessive ("… of Alphania's future"), or a
+    heading in Title Case around it."""
+    following = _WORD_AFTER.match(text, ent.end) or _POSSESSIVE.match(text, ent.end)
+    return bool(following) or _title_case_line(text, ent.start, ent.end)
 
 
 def _head_before_of(run: str) -> tuple[int, str] | None:
@@ -128,16 +157,16 @@ def _head_before_of(run: str) -> tuple[int, str] | None:
     Orthodox Church", "Cathedral of St. Sophia"), the name's start in ``run`` and its label:
     from the first piece between "of"s that names a kind of thing named after places, its
     leading function words left out; None when none does, or the name holds a title or a
-    public body ("Head of the Office", "Museum Council")."""
+    public body ("Museum Council", "Director of the Museum")."""
     cuts = [(m.start(), m.end()) for m in _OF_CUT.finditer(run)]
     bounds = list(zip([0, *(end for _, end in cuts)], [*(start for start, _ in cuts), len(run)]))
-    for index, (piece_start, piece_end) in enumerate(bounds):
+    for piece_start, piece_end in bounds:
         start = _past_function_words(run, piece_start, piece_end)
         words = [_bare(w) for w in run[start:piece_end].split(" ") if w]
         label = _named_after_label(words)
         if label:
             held = [_bare(w) for w in run[start:].split(" ") if w not in ("of", "the")]
-            if any(w in TITLES or w in PUBLIC_BODIES or is_generic_word(w) for w in held):
+            if any(w in TITLES or w in PUBLIC_BODIES for w in held):
                 return None
             return start, label
     return None
@@ -184,24 +213,30 @@ def _end_after(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: l
     the place only qualifies the title."""
     text = context.text
     lower = _LOWER_AFTER.match(text, ent.end)
-    if lower and lower.group(1) in AGREEMENT_WORDS:
+    if lower and lower.group(1) in AGREEMENT_WORDS and ent.label != "ORG":
         return lower.end(), "LAW"
-    if _qualifies_nothing_after(ent, text):
+    if INSTITUTIONS.match(text, ent.end):  # left to places.institutions
         return ent.end, ""
     end, words = _run_after(ent.end, context, spans, ents)
     title = _WORD_AFTER.match(text, end)
     if title and _bare(title.group(1)) in TITLES:
         return -1, ""
     kept = _up_to_head(words)
-    if not kept:
+    if not kept or not (_head_label(kept[-1]) or _may_end_without_head(ent, text)):
         return ent.end, ""
     if len(kept) < len(words):
         end = ent.end + len(" " + " ".join(kept))
-    else:
-        phrase = _OF_PHRASE.match(text, end)
-        if phrase and all(_could_join(w, context) for w in phrase.group(1).split(" ") if w != "and"):
-            end = phrase.end()
+    elif not _after_title_of(ent, text):  # after "<title> of the" a person's name may follow the phrase
+        end = _with_of_phrase(end, context)
     return end, _head_label(kept[-1]) or "ORG"
+
+
+def _with_of_phrase(end: int, context: Context) -> int:
+    """Where a name ends once an "of …" phrase after ``end`` is taken in ("… Institute of Fine Arts")."""
+    phrase = _OF_PHRASE.match(context.text, end)
+    if phrase and all(_could_join(w, context) for w in phrase.group(1).split(" ") if w != "and"):
+        return phrase.end()
+    return end
 
 
 def _up_to_head(words: list[str]) -> list[str]:
@@ -225,13 +260,17 @@ def _head_label(word: str) -> str | None:
     return None
 
 
-def _qualifies_nothing_after(ent: Ent, text: str) -> bool:
-    """A place after "of" or "<title> of the" (a person's name may follow: "President of
-    Alphania Kyra Varga"), or before an institution's head (left to :func:`places.institutions`)."""
+def _may_end_without_head(ent: Ent, text: str) -> bool:
+    """Whether one word with no head word after a place makes a longer name with it ("Alphania
+    Hilton"): not after an organisation, nor after "<title> of" (a person's name may follow)."""
+    return ent.label in ("GPE", "LOC") and not _after_title_of(ent, text)
+
+
+def _after_title_of(ent: Ent, text: str) -> bool:
+    """A place after "of" or "<title> of the": a person's name may follow ("President of
+    Alphania Kyra Varga"), so only words that end in a head word make a longer name with it."""
     after_of = _AFTER_OF.search(text, max(0, ent.start - 30), ent.start)
-    if after_of and (after_of.group(1) is None or after_of.group(1).lower() in TITLES):
-        return True
-    return bool(INSTITUTIONS.match(text, ent.end))
+    return bool(after_of and (after_of.group(1) is None or after_of.group(1).lower() in TITLES))
 
 
 def _run_after(end: int, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> tuple[int, list[str]]:
@@ -255,7 +294,8 @@ def _may_go_on(word: str, context: Context, first: bool) -> bool:
     """Whether a Title-case word may go on a place's name: no title, known name, date or
     nationality; the first no generic word or administrative unit either ("… Region", "… City
     Council", "… Territory")."""
-    unit = _bare(word).removesuffix("s")
+    bare = _bare(word)
+    unit = bare[:-3] + "y" if bare.endswith("ies") else bare.removesuffix("s")  # "Counties" → "county"
     return _could_join(word, context) and not (first and (is_generic_word(unit) or unit in ADMINISTRATIVE_UNITS))
 
 

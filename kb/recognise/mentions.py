@@ -122,8 +122,8 @@ def mentions_of(
             seen.add((start, end))
             source = "ruler" if ent.known else "ner"
             sentence = sentence_at(text, bounds, start, sentence_limit)
-            name = f"{text[start:end]} {ent.head}" if ent.head else text[start:end]
-            mentions.append(Mention(start, end, name, ent.label, sentence, source))
+            name = f"{text[start:end]} {ent.head}" if ent.head else ""
+            mentions.append(Mention(start, end, text[start:end], ent.label, sentence, source, name))
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 

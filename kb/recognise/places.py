@@ -25,8 +25,12 @@ _AFTER_IN = re.compile(r"(?<![\w])in $")
 _LIST_GAP = re.compile(r"^(?:, | and |, and )$")
 _LIST_GOES_ON = re.compile(rf", ({NAME_WORD}),? and ")
 _LIST_NEXT = re.compile(rf"(?:, | and |, and )({NAME_WORD})(?=[;,.:!?]| [a-z]| and |\s*$)")
-#: A plural head that places listed before it share ("… and Gamma regions").
-_SHARED_HEAD = re.compile(r" (regions|oblasts|provinces|districts|counties)\b")
+#: Plural heads that places listed before them share ("… and Gamma regions"), and their singulars.
+_UNITS = {"regions": "region", "oblasts": "oblast", "provinces": "province", "districts": "district",
+          "counties": "county"}
+_SHARED_HEAD = re.compile(rf" ({'|'.join(_UNITS)})\b", re.IGNORECASE)
+#: "regional" after a place: the place is the region ("the Gamma regional administration").
+_REGIONAL = re.compile(r" regional\b")
 
 
 def split_known_prefix(ents: list[Ent], context: Context) -> list[Ent]:
@@ -209,14 +213,24 @@ def _lists(ents: list[Ent], text: str) -> list[list[int]]:
 
 
 def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
-    """Places listed before a plural administrative head ("the Alpha, Beta and Gamma regions")
-    are each that unit: each names "<place> region", which the knowledge base may know (a
-    region's alias) or not (then it stays unresolved), never the city of the same name."""
-    result = list(ents)
-    for group in _lists(ents, context.text):
-        head = _SHARED_HEAD.match(context.text, result[group[-1]].end)
-        if head is None or len(group) < 2 or any(result[i].label not in ("GPE", "LOC") for i in group):
-            continue
-        for i in group:
-            result[i] = Ent(result[i].start, result[i].end, "GPE", head=head.group(1)[:-1])
+    """A place listed before a plural administrative head ("the Alpha, Beta and Gamma regions")
+    is that unit, and so is a place before "regional" ("the Gamma regional council"): when the
+    knowledge base knows "<place> region" (a region's alias), the mention names it, not the
+    city of the same name. A place whose unit the knowledge base does not know stays as it is
+    (a country, a sea or a peninsula listed before "regions" is no region of that name)."""
+    text = context.text
+    result = [_as_unit(e, "region", context) if _REGIONAL.match(text, e.end) else e for e in ents]
+    for group in _lists(result, text):
+        head = _SHARED_HEAD.match(text, result[group[-1]].end)
+        if head is not None and len(group) > 1 and all(result[i].label in ("GPE", "LOC") for i in group):
+            for i in group:
+                result[i] = _as_unit(result[i], _UNITS[head.group(1).lower()], context)
     return result
+
+
+def _as_unit(ent: Ent, unit: str, context: Context) -> Ent:
+    """A place span that names "<place> <unit>", when the knowledge base knows that name as a place."""
+    if ent.label not in ("GPE", "LOC"):
+        return ent
+    known = context.known_as(f"{context.text[ent.start : ent.end]} {unit}")
+    return replace(ent, head=unit) if known in ("GPE", "LOC") else ent

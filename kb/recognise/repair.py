@@ -35,17 +35,33 @@ _DEFINED = re.compile(r"((?:[A-Za-z][\w'’-]* ){1,8})\(([A-Z][A-Z-]{1,9})\)")
 _ACRONYM_IN_BRACKETS = re.compile(r"\(([A-Z][A-Z-]{1,9})\)")
 #: How far before "(ABC)" its expansion is looked for: eight words of any sensible length.
 _EXPANSION_REACH = 400
-#: A legal act's title in quotation marks, as Russian and Ukrainian acts are named ('the Law
-#: "On …"'), and a word for the act shortly before it.
-_ACT_TITLE = re.compile(r'["“«](On [^"“”«»\n]{3,300})["”»]')
-_ACT_BEFORE = re.compile(r"\b(?:laws?|decrees?|bills?|resolutions?|decisions?|statements?|declarations?|orders?|No\.)\W", re.I)
-_ACT_REACH = 80
+#: A legal act's designation right before its title: "the Law", "Federal Law No. 7-FZ", "Decree of
+#: the President of Alphania № 6/2022", "a draft law", "a joint statement" ('Law "On …"' is how
+#: Russian and Ukrainian acts are named).
+_ACT_WORD = (
+    r"\b(?:[Ll]aws?|[Dd]ecrees?|[Bb]ills?|[Rr]esolutions?|[Oo]rders?|[Dd]eclarations?|[Ss]tatements?"
+    r"|[Dd]ecisions?)"
+)
+_DESIGNATION = (
+    _ACT_WORD + r"(?: of (?:the )?[A-Z][\w-]*(?: [A-Z][\w-]*)*)*(?: (?:No\.|№) ?[\w/-]+)?"
+    r"(?: of [A-Z][a-z]+ \d{1,2}, \d{4})?,? "
+)
+#: An act's title in quotation marks after its designation (« » and “ ” may hold straight quotes).
+_ACT_TITLE = re.compile(
+    _DESIGNATION + r'(?:«(On [^«»\n]{3,300})»|“(On [^“”\n]{3,300})”|"(On [^"\n]{3,300})")'
+)
+#: An act's title written without quotation marks after its designation: Title-case words and
+#: the small words between them ("Decree No. 7 of March 1, 2022, On Support of …").
+_SMALL = "of|the|and|in|with|to|for|on|against|by|at|from|a|an"
+_ACT_UNQUOTED = re.compile(_DESIGNATION + rf"(On(?: (?:[A-Z][\w()'’-]*|{_SMALL}))+)")
+_SMALL_TAIL = re.compile(rf"(?: (?:{_SMALL}))+$")
 
 
 def repair(ents: list[Ent], context: Context) -> list[Ent]:
     """Run every repair step in order; the result is sorted and without overlaps."""
     steps: list[Callable[[list[Ent], Context], list[Ent]]] = [
-        trim_edges, act_titles, split_glued_titles, longer_names, out_of_scope, acronyms, split_known_prefix, merge_of_names,
+        trim_edges, act_titles, split_glued_titles, longer_names, out_of_scope, acronyms, split_known_prefix,
+        merge_of_names,
         institutions, addressed_people, places_after_titles, extend_people_left, people_after_titles,
         places_after_in, places_in_lists, shared_heads,
     ]
@@ -74,13 +90,18 @@ def trim_edges(ents: list[Ent], context: Context) -> list[Ent]:
 
 
 def act_titles(ents: list[Ent], context: Context) -> list[Ent]:
-    """A legal act's quoted title ('the Federal Law "On Support of Alphania"') is one name
-    (LAW): the names inside it are pieces of the title, not mentions of their own."""
+    """A legal act's title right after the act's designation ('the Federal Law "On Support of
+    Alphania"', unquoted: "Decree No. 7 On Support of Alphania") is one name (LAW): the names
+    inside it are pieces of the title, not mentions of their own. A quotation that only opens
+    with "On" near such a word ('The statement said: "On Monday Alphania …"') is no title."""
     text = context.text
-    titles = [
-        match.span(1) for match in _ACT_TITLE.finditer(text)
-        if _ACT_BEFORE.search(text, max(0, match.start() - _ACT_REACH), match.start() + 1)
-    ]
+    titles = []
+    for match in _ACT_TITLE.finditer(text):
+        group = next(g for g in (1, 2, 3) if match.group(g))
+        titles.append((match.start(group), match.start(group) + len(match.group(group).rstrip())))
+    for match in _ACT_UNQUOTED.finditer(text):
+        tail = _SMALL_TAIL.search(match.group(1))
+        titles.append((match.start(1), match.start(1) + tail.start() if tail else match.end(1)))
     if not titles:
         return ents
     return [e for e in ents if not overlaps(e.start, e.end, titles)] + [Ent(s, e, "LAW") for s, e in titles]

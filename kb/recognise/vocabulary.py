@@ -122,7 +122,7 @@ NAME_HEADS = {
 #: is left out: an executive order is no honour.)
 OF_PLACE_HEADS = {
     **dict.fromkeys("battle battles siege".split(), "EVENT"),
-    **dict.fromkeys("hero heroes medal".split(), "AWARD"),
+    **dict.fromkeys("hero heroes medal artist".split(), "AWARD"),  # "Hero of …", "People's Artist of …"
 }
 
 #: Nouns of administrative units after a place's name: the place's own unit ("… Territory").
