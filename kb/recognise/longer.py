@@ -1,10 +1,11 @@
-"""Repair step for a known place that is only a piece of a longer proper name.
+"""Repair step for a known place or organisation that is only a piece of a longer proper name.
 
-The knowledge base's curated names run before the model, so a known place wins even inside a
-longer name: "the Alphaville Accord", "the Betaland Grand Forum", "United Betaland", "Latin
-Alphania", "the Gamma and Delta People's Republics". The longer name becomes the mention, so the
-place is not linked from it. The rules use classes of words (titles, generic nouns, heads of
-events and agreements, region words), never lists of names.
+The knowledge base's curated names run before the model, so a known name wins even inside a
+longer one: "the Alphaville Accord", "the Betaland Grand Forum", "United Betaland", "Latin
+Alphania", "the Gamma and Delta People's Republics", "the Battle of Alphaville", "Hero of
+Alphania", "the Omega Union Charter". The longer name becomes the mention, so the known name is
+not linked from it. The rules use classes of words (titles, generic nouns, heads of events,
+agreements, honours and institutions, region words), never lists of names.
 """
 
 from __future__ import annotations
@@ -67,9 +68,11 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
     before it that makes one name with it ("United Betaland" an organisation, "Latin Alphania"
     a region), a lower-case agreement word ("the Alphaville accords"), a state form ("Gamma
     People's Republic"; places coordinated before a plural one, "Gamma and Delta People's
-    Republics", are one mention of several places). Never across a title ("Alphania President
-    …", "the Alphaville Mayor"), a known name, a date, a sentence's start, a hyphen, or in a line
-    written in Title Case."""
+    Republics", are one mention of several places), or a name "<…> of <place>" that names
+    something after it ("Battle of Alphaville", see :func:`_name_ending_in`). A known
+    organisation gives way to the name of one of its bodies or agreements after it ("Omega Union
+    Charter"). Never across a title ("Alphania President …", "the Alphaville Mayor"), a known
+    name, a date, a sentence's start, a hyphen, or in a line written in Title Case."""
     spans = [(e.start, e.end) for e in ents]
     longer_spans: list[Ent] = []
     for ent in ents:
