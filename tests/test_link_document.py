@@ -135,3 +135,20 @@ def test_soft_labels_link_only_to_known_entities(mini_kb):
     result = link_document("d", text, mentions, mini_kb, Settings())
     assert [(link.mention.text, link.qid) for link in result.links] == [("NATO", "Q7184")]
     assert [m.text for m in result.unlinked] == ["Nowhere Ridge"] and result.new_entities == []
+
+
+def test_a_mention_is_looked_up_by_its_name_and_overridden_by_its_text(mini_kb):
+    text = "Strikes hit the Kyiv and Moscow regions. Kyiv itself was calm."
+    mentions = [
+        Mention(16, 20, "Kyiv", "GPE", name="Kyiv region"),
+        Mention(25, 31, "Moscow", "GPE", name="Moscow region"),
+        Mention(41, 45, "Kyiv", "GPE"),
+    ]
+    links = link_document("d1", text, mentions, mini_kb, Settings()).links
+    assert [(link.mention.start, link.entity_id) for link in links] == [
+        (16, nil_id("Kyiv region")), (25, nil_id("Moscow region")), (41, "kyiv")
+    ]
+    mini_kb.set_override("Moscow", None, document_id="d1")
+    result = link_document("d1", text, mentions, mini_kb, Settings())
+    assert [link.mention.start for link in result.links] == [16, 41]
+    assert [m.start for m in result.unlinked] == [25]

@@ -8,7 +8,7 @@ from kb.recognise.repair import repair
 
 KNOWN = {
     "Alphania": "GPE", "Betaland": "GPE", "Gammaville": "GPE", "Kyra Varga": "PERSON", "Zeta-5": "WEAPON",
-    "Omega Union": "ORG", "Alphania region": "GPE", "Gammaville region": "GPE", "Betaland county": "GPE",
+    "Omega Union": "ORG", "Alphania region": "GPE", "Gammaville region": "GPE", "Betaland County": "GPE",
 }
 
 
@@ -380,8 +380,11 @@ def test_a_name_of_the_form_head_of_place_holds_the_place(text, spans, expected)
         ("The Foundation of Alphania's future is peace.", [("Alphania", "GPE")]),
         ("The Museum Council of Alphania met.", [("Alphania", "GPE")]),
         # a heading in Title Case; a known name crossed
-        ("Pilots Honour The Battle Of Alphania\nThe ceremony was brief.", [("Alphania", "GPE")]),
+        ("Pilots Honour the Battle of Alphania\nThe ceremony was brief.", [("Alphania", "GPE")]),
+        # "for" only after a battle or an honour
+        ("The Road for Alphania was blocked.", [("Alphania", "GPE")]),
         ("Staff of the Omega Union Hospital of Alphania met.", [("Omega Union", "ORG"), ("Alphania", "GPE")]),
+
         # an executive order is no honour
         ("He read the Executive Order of Alphania aloud.", [("Alphania", "GPE")]),
     ],
@@ -397,6 +400,11 @@ def heads(text: str, *spans) -> list[tuple[str, str, str]]:
     return [(text[e.start : e.end], e.label, e.head) for e in repair(ents_of(text, *spans), context)]
 
 
+def test_a_known_organisation_in_a_heading_keeps_its_name():
+    text = "Omega Union Charter Signed In Alphania\nThe text was short."
+    assert found(text, ("Omega Union", "ORG"), ("Alphania", "GPE")) == [("Omega Union", "ORG"), ("Alphania", "GPE")]
+
+
 def test_places_listed_before_a_plural_region_word_are_each_a_region_the_knowledge_base_knows():
     text = "Shelling hit the Alphania, Betaland and Gammaville regions and Kyra Varga left."
     spans = [("Alphania", "GPE"), ("Betaland", "GPE"), ("Gammaville", "GPE"), ("Kyra Varga", "PERSON")]
@@ -405,7 +413,7 @@ def test_places_listed_before_a_plural_region_word_are_each_a_region_the_knowled
         ("Alphania", "GPE", "region"), ("Betaland", "GPE", ""), ("Gammaville", "GPE", "region"), ("Kyra Varga", "PERSON", "")
     ]
     text = "Farms in the Alphania and Betaland Counties flooded."
-    assert heads(text, ("Alphania", "GPE"), ("Betaland", "GPE")) == [("Alphania", "GPE", ""), ("Betaland", "GPE", "county")]
+    assert heads(text, ("Alphania", "GPE"), ("Betaland", "GPE")) == [("Alphania", "GPE", ""), ("Betaland", "GPE", "County")]
 
 
 @pytest.mark.parametrize(
@@ -437,6 +445,9 @@ def test_a_place_before_regional_is_the_region():
     text = "Doctors of the Gammaville regional hospital, of Gammaville and of the Betaland regional board met."
     spans = [("Gammaville", "GPE"), ("Gammaville", "GPE", 1), ("Betaland", "GPE")]
     assert heads(text, *spans) == [("Gammaville", "GPE", "region"), ("Gammaville", "GPE", ""), ("Betaland", "GPE", "")]
+    text = "The Alphania and Gammaville regional councils met in the Gammaville regional centre."
+    spans = [("Alphania", "GPE"), ("Gammaville", "GPE"), ("Gammaville", "GPE", 1)]
+    assert heads(text, *spans) == [("Alphania", "GPE", "region"), ("Gammaville", "GPE", "region"), ("Gammaville", "GPE", "")]
 
 
 def test_an_acts_title_in_outer_quotation_marks_holds_inner_ones():
@@ -445,9 +456,26 @@ def test_an_acts_title_in_outer_quotation_marks_holds_inner_ones():
     assert found(text, *spans) == [('On Amendments to the Law "On Ports of Alphania"', "LAW"), ("Gammaville", "GPE")]
 
 
+def test_an_acts_title_ends_before_small_words_and_inner_quotation_marks():
+    text = "He applied Decree No. 7 On Support of Alphania to all ports of Gammaville."
+    assert found(text, ("Alphania", "GPE"), ("Gammaville", "GPE")) == [
+        ("On Support of Alphania", "LAW"), ("Gammaville", "GPE")
+    ]
+    text = 'A draft law "On Amendments to the Law of Alphania "On Ports"" was tabled in Gammaville.'
+    assert found(text, ("Alphania", "GPE"), ("Gammaville", "GPE")) == [
+        ("On Amendments to the Law of Alphania", "LAW"), ("Gammaville", "GPE")
+    ]
+    text = 'The Rada passed the bill titled "On Support of Alphania" yesterday.'
+    assert found(text, ("Alphania", "GPE")) == [("On Support of Alphania", "LAW")]
+
+
 @pytest.mark.parametrize(
     "text",
     [
+        'In the statement, "On the night of May 3, Alphania shelled Gammaville," he said.',
+        'Kyra turned to Bill, "On Monday we fly to Alphania," she said.',
+        "Senate Passes Bill On Aid To Alphania And Betaland\nThe vote was close.",
+        "He signed the Order On Friday to help Alphania.",
         'Kyra Varga said: "On Monday Alphania will reopen the border."',
         'The statement said: "On behalf of Alphania, we thank Betaland."',
         'The parliament passed the law on Tuesday. "On Wednesday Alphania voted," he said.',

@@ -38,6 +38,18 @@ class _Choice:
     score: float
 
 
+def cluster_override(knowledge_base: KnowledgeBase, document_id: str, cluster: Cluster) -> tuple[bool, str | None]:
+    """The manual decision for a cluster: for its name, else for the text a mention writes it
+    with when it is looked up by another name ("Alpha" in "the Alpha and Beta regions", looked
+    up as "Alpha region"): an override is set on what the user sees."""
+    found = knowledge_base.override(document_id, cluster.name)
+    for text in sorted({m.text for m in cluster.mentions if m.name}):
+        if found[0]:
+            break
+        found = knowledge_base.override(document_id, text)
+    return found
+
+
 def link_document(
     document_id: str,
     text: str,
@@ -104,7 +116,7 @@ def prepare_document(
         apart = national_namesakes(short_surfaces(clusters), home, knowledge_base)
         clusters = build_clusters(to_link, settings, apart) if apart else clusters
     for cluster in clusters:
-        cluster.forced = knowledge_base.override(document_id, cluster.name)
+        cluster.forced = cluster_override(knowledge_base, document_id, cluster)
         if not cluster.forced[0]:
             cluster.candidates = cluster_candidates(cluster, knowledge_base, settings)
     drop_foreign_namesakes(clusters, home, knowledge_base.countries)

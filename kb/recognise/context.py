@@ -8,10 +8,11 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .vocabulary import TITLES, is_generic_word
+from .vocabulary import FUNCTION_WORDS, TITLES, is_generic_word
 
 #: One capitalised word of a name, hyphenated parts included ("Kassym-Jomart", "O’Neil").
 NAME_WORD = r"[A-Z][\w'’]*(?:-[\w'’]+)*"
+_WORDS = re.compile(r"[A-Za-z][\w'’-]*")
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,14 @@ def without_overlaps(ents: list[Ent]) -> list[Ent]:
         if not overlaps(ent.start, ent.end, [(k.start, k.end) for k in kept]):
             kept.append(ent)
     return sorted(kept, key=lambda e: (e.start, e.end))
+
+
+def title_case_line(text: str, start: int, end: int) -> bool:
+    """Whether the line around a span is written in Title Case (a heading): no word in lower
+    case but function words."""
+    line_start = text.rfind("\n", max(0, start - 300), start)  # looked for near the span only
+    line_start = max(0, start - 300) if line_start < 0 else line_start + 1
+    line_end = text.find("\n", end, end + 300)
+    line_end = min(len(text), end + 300) if line_end < 0 else line_end
+    words = _WORDS.findall(text[line_start:start] + " " + text[end:line_end])
+    return not any(word[0].islower() and word.lower() not in FUNCTION_WORDS for word in words)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .context import Context, Ent, overlaps
+from .context import Context, Ent, overlaps, title_case_line
 from .vocabulary import (
     ADMINISTRATIVE_UNITS, AGREEMENT_WORDS, COMPANY_WORDS, COUNTRY_FORMS, DATE_WORDS, FUNCTION_WORDS, INSTITUTIONS,
     NAME_HEADS, OF_PLACE_HEADS, OUT_OF_SCOPE, PUBLIC_BODIES, REGION_WORDS, TITLES, is_generic_word,
@@ -36,7 +36,6 @@ _STATE_AFTER = re.compile(
 _OPENING = re.compile(r"(?:^|[.!?:;\n][\"'”’)\]]*\s*|[\"“‘'(\[]\s*)$")
 #: The gap between places coordinated before one plural head ("Gamma and Delta …").
 _COORDINATION = re.compile(r"(?:, | and |, and )$")
-_WORDS = re.compile(r"[A-Za-z][\w'’-]*")
 _TITLE_WORD = r"[A-Z][a-z][\w'’]*(?:-[A-Za-z][\w'’]*)*"
 #: An "of …" phrase that ends a name ("… of Fine Arts", "… of Arts and Crafts").
 _OF_PHRASE = re.compile(rf" (?:of|for) (?:the )?((?:{_TITLE_WORD})(?: (?:and )?{_TITLE_WORD}){{0,3}})(?![\w'’-])")
@@ -46,7 +45,7 @@ _AFTER_OF = re.compile(r"(?<![\w])(?:of |([A-Za-z]+) of the )$")
 #: Capitalised words (joined by "of", "the") just before "of [the]" and a place: the name the
 #: place ends ("Battle of …", "Cathedral of St. Sophia of …").
 _NAME_BEFORE_OF = re.compile(
-    rf"(?<![\w'’.-])((?:{_TITLE_WORD}|St\.)(?: (?:{_TITLE_WORD}|St\.|of|the))*) (?:of|for) (?:the )?$"
+    rf"(?<![\w'’.-])((?:{_TITLE_WORD}|St\.)(?: (?:{_TITLE_WORD}|St\.|of|the))*) (of|for) (?:the )?$"
 )
 #: A possessive after a place: the place owns what follows ("… of Alphania's future").
 _POSSESSIVE = re.compile(r"['’]s?\b")
@@ -94,7 +93,7 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
 def _longer(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> Ent | None:
     """The longer name ``ent`` is part of, or None."""
     text = context.text
-    if _glued(text, ent.start, ent.end) or _title_case_line(text, ent.start, ent.end):
+    if _glued(text, ent.start, ent.end) or title_case_line(text, ent.start, ent.end):
         return None
     state = _STATE_AFTER.match(text, ent.end)
     if state and all(_could_join(word, context) for word in state.group(0).split(" ")[1:-1]):
@@ -118,7 +117,7 @@ def _organisation_longer(ent: Ent, context: Context, spans: list[tuple[int, int]
     Council Charter" a LAW); None otherwise: its meetings and programmes ("Alpha Council Summit")
     are the organisation's own, and a title after it ("Alpha Council Secretary") qualifies a person."""
     text = context.text
-    if _glued(text, ent.start, ent.end) or _title_case_line(text, ent.start, ent.end):
+    if _glued(text, ent.start, ent.end) or title_case_line(text, ent.start, ent.end):
         return None
     end, label = _end_after(ent, context, spans, ents)
     return Ent(ent.start, end, label) if end > ent.end and label in _ORGANISATION_PARTS else None
@@ -136,7 +135,7 @@ def _name_ending_in(ent: Ent, context: Context, ents: list[Ent]) -> Ent | None:
     match = _NAME_BEFORE_OF.search(text, max(0, ent.start - 80), ent.start)
     if match is None or _goes_on(ent, text):
         return None
-    found = _head_before_of(match.group(1))
+    found = _head_before_of(match.group(1), match.group(2))
     if found is None:
         return None
     start, label = match.start(1) + found[0], found[1]
@@ -152,15 +151,16 @@ def _goes_on(ent: Ent, text: str) -> bool:
     starts with it: "… of the Alphania Navy"), a possessive ("… of Alphania's future"), or a
     heading in Title Case around it."""
     following = _WORD_AFTER.match(text, ent.end) or _POSSESSIVE.match(text, ent.end)
-    return bool(following) or _title_case_line(text, ent.start, ent.end)
+    return bool(following) or title_case_line(text, ent.start, ent.end)
 
 
-def _head_before_of(run: str) -> tuple[int, str] | None:
+def _head_before_of(run: str, joined_by: str = "of") -> tuple[int, str] | None:
     """In the words before "of <place>" (which may hold "of" themselves: "Bishops of the
     Orthodox Church", "Cathedral of St. Sophia"), the name's start in ``run`` and its label:
     from the first piece between "of"s that names a kind of thing named after places, its
     leading function words left out; None when none does, or the name holds a title or a
-    public body ("Museum Council", "Director of the Museum")."""
+    public body ("Museum Council", "Museum Director"). Joined to the place by "for", only a
+    battle or an honour is such a name ("Battle for …", not "the Road for …")."""
     cuts = [(m.start(), m.end()) for m in _OF_CUT.finditer(run)]
     bounds = list(zip([0, *(end for _, end in cuts)], [*(start for start, _ in cuts), len(run)]))
     for piece_start, piece_end in bounds:
@@ -169,10 +169,16 @@ def _head_before_of(run: str) -> tuple[int, str] | None:
         label = _named_after_label(words)
         if label:
             held = [_bare(w) for w in run[start:].split(" ") if w not in ("of", "the")]
-            if any(w in TITLES or w in PUBLIC_BODIES for w in held):
-                return None
-            return start, label
+            return (start, label) if _may_hold_a_place(label, held, joined_by) else None
     return None
+
+
+def _may_hold_a_place(label: str, words: list[str], joined_by: str) -> bool:
+    """Whether a name with this label and these words (lower case) may end in "of/for <place>":
+    no title or public body in it; after "for", only a battle or an honour."""
+    if joined_by == "for" and label not in OF_PLACE_HEADS.values():
+        return False
+    return not any(w in TITLES or w in PUBLIC_BODIES for w in words)
 
 
 def _past_function_words(run: str, start: int, end: int) -> int:
@@ -330,14 +336,3 @@ def _coordinated_start(ent: Ent, text: str, ents: list[Ent]) -> int:
 def _glued(text: str, start: int, end: int) -> bool:
     """A place glued to a word by a hyphen or letters ("Alpha-Betaland talks"): a compound, not a name."""
     return (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-‐")) or text[end : end + 1] in ("-", "‐")
-
-
-def _title_case_line(text: str, start: int, end: int) -> bool:
-    """Whether the line around a span is written in Title Case (a heading): no word in lower
-    case but function words."""
-    line_start = text.rfind("\n", max(0, start - 300), start)  # looked for near the span only
-    line_start = max(0, start - 300) if line_start < 0 else line_start + 1
-    line_end = text.find("\n", end, end + 300)
-    line_end = min(len(text), end + 300) if line_end < 0 else line_end
-    words = _WORDS.findall(text[line_start:start] + " " + text[end:line_end])
-    return not any(word[0].islower() and word.lower() not in FUNCTION_WORDS for word in words)

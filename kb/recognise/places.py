@@ -29,8 +29,9 @@ _LIST_NEXT = re.compile(rf"(?:, | and |, and )({NAME_WORD})(?=[;,.:!?]| [a-z]| a
 _UNITS = {"regions": "region", "oblasts": "oblast", "provinces": "province", "districts": "district",
           "counties": "county"}
 _SHARED_HEAD = re.compile(rf" ({'|'.join(_UNITS)})\b", re.IGNORECASE)
-#: "regional" after a place: the place is the region ("the Gamma regional administration").
-_REGIONAL = re.compile(r" regional\b")
+#: "regional" after a place: the place is the region ("the Gamma regional administration"); a
+#: "regional centre" is the city that is the region's capital.
+_REGIONAL = re.compile(r" regional\b(?! cent(?:re|er)s?\b)")
 
 
 def split_known_prefix(ents: list[Ent], context: Context) -> list[Ent]:
@@ -219,18 +220,29 @@ def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
     city of the same name. A place whose unit the knowledge base does not know stays as it is
     (a country, a sea or a peninsula listed before "regions" is no region of that name)."""
     text = context.text
-    result = [_as_unit(e, "region", context) if _REGIONAL.match(text, e.end) else e for e in ents]
+    result = list(ents)
     for group in _lists(result, text):
-        head = _SHARED_HEAD.match(text, result[group[-1]].end)
-        if head is not None and len(group) > 1 and all(result[i].label in ("GPE", "LOC") for i in group):
+        unit = _shared_unit(result[group[-1]].end, text, len(group))
+        if unit and all(result[i].label in ("GPE", "LOC") for i in group):
             for i in group:
-                result[i] = _as_unit(result[i], _UNITS[head.group(1).lower()], context)
+                result[i] = _as_unit(result[i], unit, context)
     return result
 
 
+def _shared_unit(end: int, text: str, listed: int) -> str | None:
+    """The unit that the places listed before ``end`` are: "region" before "regional" (one
+    place or several), the singular of a plural unit word after several places."""
+    if _REGIONAL.match(text, end):
+        return "region"
+    head = _SHARED_HEAD.match(text, end)
+    return _UNITS[head.group(1).lower()] if head is not None and listed > 1 else None
+
+
 def _as_unit(ent: Ent, unit: str, context: Context) -> Ent:
-    """A place span that names "<place> <unit>", when the knowledge base knows that name as a place."""
-    if ent.label not in ("GPE", "LOC"):
-        return ent
-    known = context.known_as(f"{context.text[ent.start : ent.end]} {unit}")
-    return replace(ent, head=unit) if known in ("GPE", "LOC") else ent
+    """A place span that names "<place> <unit>", when the knowledge base knows that name as a
+    place, written with the unit in lower case or capitalised ("… region", "… Oblast")."""
+    surface = context.text[ent.start : ent.end]
+    for form in (unit, unit.capitalize()):
+        if context.known_as(f"{surface} {form}") in ("GPE", "LOC"):
+            return replace(ent, head=form)
+    return ent

@@ -14,14 +14,14 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from .context import Context, Ent, overlaps, lower_words
+from .context import Context, Ent, lower_words, overlaps, title_case_line
 from .longer import longer_names
 from .people import addressed_people, extend_people_left, people_after_titles
 from .places import (
     institutions, merge_of_names, places_after_in, places_after_titles, places_in_lists, shared_heads,
     split_known_prefix,
 )
-from .vocabulary import OUT_OF_SCOPE, TITLES
+from .vocabulary import DATE_WORDS, OUT_OF_SCOPE, TITLES
 from .weapons import weapons_from_context
 
 __all__ = ["Context", "Ent", "lower_words", "repair"]
@@ -37,19 +37,22 @@ _ACRONYM_IN_BRACKETS = re.compile(r"\(([A-Z][A-Z-]{1,9})\)")
 _EXPANSION_REACH = 400
 #: A legal act's designation right before its title: "the Law", "Federal Law No. 7-FZ", "Decree of
 #: the President of Alphania № 6/2022", "a draft law", "a joint statement" ('Law "On …"' is how
-#: Russian and Ukrainian acts are named).
+#: Russian and Ukrainian acts are named); a comma only after the act's date ("… of March 1,
+#: 2022, On …"), never after the word itself ('In the statement, "On the night …"').
 _ACT_WORD = (
     r"\b(?:[Ll]aws?|[Dd]ecrees?|[Bb]ills?|[Rr]esolutions?|[Oo]rders?|[Dd]eclarations?|[Ss]tatements?"
     r"|[Dd]ecisions?)"
 )
 _DESIGNATION = (
-    _ACT_WORD + r"(?: of (?:the )?[A-Z][\w-]*(?: [A-Z][\w-]*)*)*(?: (?:No\.|№) ?[\w/-]+)?"
-    r"(?: of [A-Z][a-z]+ \d{1,2}, \d{4})?,? "
+    _ACT_WORD + r"(?: of (?:the )?[A-Z][\w-]*(?: [A-Z][\w-]*){0,5}){0,3}(?: (?:No\.|№) ?[\w/-]+)?"
+    r"(?: of [A-Z][a-z]+ \d{1,2}, \d{4},?)?(?: (?:titled|entitled|called))? "
 )
-#: An act's title in quotation marks after its designation (« » and “ ” may hold straight quotes).
+#: An act's title in quotation marks after its designation (« » and “ ” may hold straight
+#: quotes); a quotation ending in a comma, "!" or "?" is reported speech, not a title.
 _ACT_TITLE = re.compile(
-    _DESIGNATION + r'(?:«(On [^«»\n]{3,300})»|“(On [^“”\n]{3,300})”|"(On [^"\n]{3,300})")'
+    _DESIGNATION + r'(?:«(On [^«»\n]{3,300}?)»|“(On [^“”\n]{3,300}?)”|"(On [^"\n]{3,300}?)")'
 )
+_SPEECH_END = re.compile(r"[,!?]\s*$")
 #: An act's title written without quotation marks after its designation: Title-case words and
 #: the small words between them ("Decree No. 7 of March 1, 2022, On Support of …").
 _SMALL = "of|the|and|in|with|to|for|on|against|by|at|from|a|an"
@@ -98,13 +101,23 @@ def act_titles(ents: list[Ent], context: Context) -> list[Ent]:
     titles = []
     for match in _ACT_TITLE.finditer(text):
         group = next(g for g in (1, 2, 3) if match.group(g))
-        titles.append((match.start(group), match.start(group) + len(match.group(group).rstrip())))
+        if not (_SPEECH_END.search(match.group(group)) or _opens_with_a_date(match.group(group))):
+            titles.append((match.start(group), match.start(group) + len(match.group(group).rstrip())))
     for match in _ACT_UNQUOTED.finditer(text):
+        if _opens_with_a_date(match.group(1)) or title_case_line(text, match.start(1), match.start(1)):
+            continue
         tail = _SMALL_TAIL.search(match.group(1))
         titles.append((match.start(1), match.start(1) + tail.start() if tail else match.end(1)))
     if not titles:
         return ents
     return [e for e in ents if not overlaps(e.start, e.end, titles)] + [Ent(s, e, "LAW") for s, e in titles]
+
+
+def _opens_with_a_date(title: str) -> bool:
+    """Whether "On …" goes on as a sentence does, with a day, a month or a lower-case word ("On
+    Monday …", "On behalf of …"), not as an act's title ("On the Status of …", "On Support …")."""
+    first = (title.split(" ")[1:2] or [""])[0]
+    return first.lower() in DATE_WORDS or (first[:1].islower() and first not in ("the", "a", "an"))
 
 
 def split_glued_titles(ents: list[Ent], context: Context) -> list[Ent]:
