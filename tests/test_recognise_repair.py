@@ -445,6 +445,9 @@ def test_a_place_before_regional_is_the_region():
     text = "Doctors of the Gammaville regional hospital, of Gammaville and of the Betaland regional board met."
     spans = [("Gammaville", "GPE"), ("Gammaville", "GPE", 1), ("Betaland", "GPE")]
     assert heads(text, *spans) == [("Gammaville", "GPE", "region"), ("Gammaville", "GPE", ""), ("Betaland", "GPE", "")]
+    text = "Fighting went on in the Gammaville direction and in the Alphania and Betaland directions."
+    spans = [("Gammaville", "GPE"), ("Alphania", "GPE"), ("Betaland", "GPE")]
+    assert heads(text, *spans) == [("Gammaville", "GPE", "region"), ("Alphania", "GPE", "region"), ("Betaland", "GPE", "")]
     text = "The Alphania and Gammaville regional councils met in the Gammaville regional centre."
     spans = [("Alphania", "GPE"), ("Gammaville", "GPE"), ("Gammaville", "GPE", 1)]
     assert heads(text, *spans) == [("Alphania", "GPE", "region"), ("Gammaville", "GPE", "region"), ("Gammaville", "GPE", "")]

@@ -30,8 +30,9 @@ _UNITS = {"regions": "region", "oblasts": "oblast", "provinces": "province", "di
           "counties": "county"}
 _SHARED_HEAD = re.compile(rf" ({'|'.join(_UNITS)})\b", re.IGNORECASE)
 #: "regional" after a place: the place is the region ("the Gamma regional administration"); a
-#: "regional centre" is the city that is the region's capital.
-_REGIONAL = re.compile(r" regional\b(?! cent(?:re|er)s?\b)")
+#: "regional centre" is the city that is the region's capital. A front's "direction" named after
+#: a place ("fighting in the Gamma direction", "… and Delta directions") is the region around it.
+_REGIONAL = re.compile(r" (?:regional\b(?! cent(?:re|er)s?\b)|directions?\b)")
 
 
 def split_known_prefix(ents: list[Ent], context: Context) -> list[Ent]:
@@ -215,10 +216,11 @@ def _lists(ents: list[Ent], text: str) -> list[list[int]]:
 
 def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
     """A place listed before a plural administrative head ("the Alpha, Beta and Gamma regions")
-    is that unit, and so is a place before "regional" ("the Gamma regional council"): when the
-    knowledge base knows "<place> region" (a region's alias), the mention names it, not the
-    city of the same name. A place whose unit the knowledge base does not know stays as it is
-    (a country, a sea or a peninsula listed before "regions" is no region of that name)."""
+    is that unit, and so is a place before "regional" or "direction" ("the Gamma regional
+    council", "fighting in the Gamma direction"): when the knowledge base knows "<place>
+    region" (a region's alias), the mention names it, not the city of the same name. A place
+    whose unit the knowledge base does not know stays as it is (a country, a sea or a peninsula
+    listed before "regions" is no region of that name)."""
     text = context.text
     result = list(ents)
     for group in _lists(result, text):
@@ -230,8 +232,8 @@ def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
 
 
 def _shared_unit(end: int, text: str, listed: int) -> str | None:
-    """The unit that the places listed before ``end`` are: "region" before "regional" (one
-    place or several), the singular of a plural unit word after several places."""
+    """The unit that the places listed before ``end`` are: "region" before "regional" or
+    "direction(s)" (one place or several), the singular of a plural unit word after several places."""
     if _REGIONAL.match(text, end):
         return "region"
     head = _SHARED_HEAD.match(text, end)
