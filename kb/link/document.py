@@ -42,11 +42,10 @@ def cluster_override(knowledge_base: KnowledgeBase, document_id: str, cluster: C
     """The manual decision for a cluster: for its name, else for the text a mention writes it
     with when it is looked up by another name ("Alpha" in "the Alpha and Beta regions", looked
     up as "Alpha region"): an override is set on what the user sees."""
-    found = knowledge_base.override(document_id, cluster.name)
-    for text in sorted({m.text for m in cluster.mentions if m.name}):
+    for surface in [cluster.name, *sorted({m.text for m in cluster.mentions if m.name})]:
+        found = knowledge_base.override(document_id, surface)
         if found[0]:
             break
-        found = knowledge_base.override(document_id, text)
     return found
 
 

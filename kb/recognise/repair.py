@@ -95,16 +95,17 @@ def trim_edges(ents: list[Ent], context: Context) -> list[Ent]:
 def act_titles(ents: list[Ent], context: Context) -> list[Ent]:
     """A legal act's title right after the act's designation ('the Federal Law "On Support of
     Alphania"', unquoted: "Decree No. 7 On Support of Alphania") is one name (LAW): the names
-    inside it are pieces of the title, not mentions of their own. A quotation that only opens
-    with "On" near such a word ('The statement said: "On Monday Alphania …"') is no title."""
+    inside it are pieces of the title, not mentions of their own. Reported speech is no title: a
+    quotation after a comma, one ending in a comma, "!" or "?", one going on as a sentence ("On
+    Monday …"), and a heading in Title Case."""
     text = context.text
     titles = []
     for match in _ACT_TITLE.finditer(text):
         group = next(g for g in (1, 2, 3) if match.group(g))
-        if not (_SPEECH_END.search(match.group(group)) or _opens_with_a_date(match.group(group))):
+        if not (_SPEECH_END.search(match.group(group)) or _goes_on_as_a_sentence(match.group(group))):
             titles.append((match.start(group), match.start(group) + len(match.group(group).rstrip())))
     for match in _ACT_UNQUOTED.finditer(text):
-        if _opens_with_a_date(match.group(1)) or title_case_line(text, match.start(1), match.start(1)):
+        if _goes_on_as_a_sentence(match.group(1)) or title_case_line(text, match.start(1), match.start(1)):
             continue
         tail = _SMALL_TAIL.search(match.group(1))
         titles.append((match.start(1), match.start(1) + tail.start() if tail else match.end(1)))
@@ -113,7 +114,7 @@ def act_titles(ents: list[Ent], context: Context) -> list[Ent]:
     return [e for e in ents if not overlaps(e.start, e.end, titles)] + [Ent(s, e, "LAW") for s, e in titles]
 
 
-def _opens_with_a_date(title: str) -> bool:
+def _goes_on_as_a_sentence(title: str) -> bool:
     """Whether "On …" goes on as a sentence does, with a day, a month or a lower-case word ("On
     Monday …", "On behalf of …"), not as an act's title ("On the Status of …", "On Support …")."""
     first = (title.split(" ")[1:2] or [""])[0]
