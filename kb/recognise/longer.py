@@ -24,6 +24,14 @@ from .vocabulary import (
 _WORD_AFTER = re.compile(r" ([A-Z](?:[a-z][\w'’]*|[A-Z]+(?![\w'’]))(?:-[A-Za-z][\w'’]*)*)")
 #: A Title-case word and a space just before a place ("United ", "Latin ").
 _WORD_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) $")
+#: "and" between two words of a name ("… Support and Procurement Agency").
+_AND_AFTER = re.compile(r" (and|&)(?= [A-Z])")
+#: Places joined by hyphens or dashes before a road's, a railway's or a pipeline's noun: a route
+#: named after the places it joins ("the Alphaville–Gammaville motorway").
+_ROUTE = re.compile(
+    r"(?<![\w'’-])[A-Z][\w'’]*(?: ?[-‐–—] ?[A-Z][\w'’]*(?: [A-Z][\w'’]*)?)+ (?:[Mm]otorway|[Hh]ighway|[Rr]oad|[Rr]ailway|[Rr]ailroad"
+    r"|[Pp]ipeline|[Rr]oute|[Cc]orridor|[Ee]xpressway|[Ff]reeway)s?(?![\w-])"
+)
 #: A lower-case word after a place ("… accords").
 _LOWER_AFTER = re.compile(r" ([a-z]+)\b")
 #: A state form after a place, with up to two words between ("… People's Republic(s)").
@@ -68,7 +76,8 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
     a region), a lower-case agreement word ("the Alphaville accords"), a state form ("Gamma
     People's Republic"; places coordinated before a plural one, "Gamma and Delta People's
     Republics", are one mention of several places), or a name "<…> of <place>" that names
-    something after it ("Battle of Alphaville", see :func:`_name_ending_in`). A known
+    something after it ("Battle of Alphaville", see :func:`_name_ending_in`), or a route named
+    after the places it joins ("the Alphaville–Gammaville motorway"). A known
     organisation gives way to the name of one of its bodies or agreements after it ("Omega Union
     Charter"). Never across a title ("Alphania President …", "the Alphaville Mayor"), a known
     name, a date, a sentence's start, a hyphen, or in a line written in Title Case."""
@@ -80,7 +89,8 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
         if ent.label == "ORG":
             longer = _organisation_longer(ent, context, spans, ents)
         else:
-            longer = _name_ending_in(ent, context, ents) or _longer(ent, context, spans, ents)
+            longer = (_route(ent, context, ents) or _name_ending_in(ent, context, ents)
+                      or _longer(ent, context, spans, ents))
         if longer is not None:
             longer_spans.append(longer)
             spans.append((longer.start, longer.end))
@@ -121,6 +131,20 @@ def _organisation_longer(ent: Ent, context: Context, spans: list[tuple[int, int]
         return None
     end, label = _end_after(ent, context, spans, ents)
     return Ent(ent.start, end, label) if end > ent.end and label in _ORGANISATION_PARTS else None
+
+
+def _route(ent: Ent, context: Context, ents: list[Ent]) -> Ent | None:
+    """The name of a road, railway or pipeline named after the places it joins, which ``ent``
+    is one of ("the Alphaville–Gammaville–Betaland motorway"): a facility; None when ``ent`` is
+    in no such name, or the name would cut another span in two."""
+    text = context.text
+    for match in _ROUTE.finditer(text, max(0, ent.start - 120), min(len(text), ent.end + 120)):
+        if match.start() <= ent.start and ent.end <= match.end():
+            crossed = [e for e in ents if e.start < match.end() and match.start() < e.end]
+            if any(e.start < match.start() or e.end > match.end() for e in crossed):
+                return None
+            return Ent(match.start(), match.end(), "FAC")
+    return None
 
 
 def _name_ending_in(ent: Ent, context: Context, ents: list[Ent]) -> Ent | None:
@@ -235,7 +259,7 @@ def _end_after(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: l
         return ent.end, ""
     if len(kept) < len(words):
         end = ent.end + len(" " + " ".join(kept))
-    elif not _after_title_of(ent, text):  # after "<title> of the" a person's name may follow the phrase
+    elif not (_after_title_of(ent, text) or _joined(kept)):  # after "<title> of the" a person's name may follow
         end = _with_of_phrase(end, context)
     return end, _head_label(kept[-1]) or "ORG"
 
@@ -283,20 +307,37 @@ def _after_title_of(ent: Ent, text: str) -> bool:
 
 
 def _run_after(end: int, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> tuple[int, list[str]]:
-    """The Title-case words that go on a name from ``end``, and where they end; a model's span
-    of an organisation, event … they meet is taken in whole."""
-    text, words = context.text, []
+    """The Title-case words that go on a name from ``end`` (an "and" between two of them: "…
+    Support and Procurement Agency"), and where they end; a model's span of an organisation,
+    event … they meet is taken in whole. Words joined by "and" must end before any span and
+    within the longest name read, else the run stops before the "and"."""
+    text, words, before_and = context.text, [], None
     while len(words) < _MAX_WORDS:
-        match = _WORD_AFTER.match(text, end)
+        joined = _joining_and(text, end, words)
+        match = _WORD_AFTER.match(text, joined.end() if joined else end)
         if not match or not _may_go_on(match.group(1), context, first=not words):
-            break
+            return end, words
+        if joined:
+            before_and = before_and or (end, words)
+            words = words + [joined.group(1)]
         if overlaps(*match.span(1), spans):
             model_span = next((e for e in ents if e.start == match.start(1)), None)
-            if model_span and not model_span.known and model_span.label in _ABSORBED:
-                words, end = words + text[model_span.start : model_span.end].split(" "), model_span.end
+            if before_and is None and model_span and not model_span.known and model_span.label in _ABSORBED:
+                return model_span.end, words + text[model_span.start : model_span.end].split(" ")
             break
         words, end = words + [match.group(1)], match.end()
-    return end, words
+    return before_and or (end, words)
+
+
+def _joining_and(text: str, end: int, words: list[str]) -> re.Match | None:
+    """An "and" at ``end`` that joins two words of one name ("Support and Procurement …"); not
+    after a head word, where it joins two names ("… Commission and Parliament")."""
+    return _AND_AFTER.match(text, end) if words and not _head_label(words[-1]) else None
+
+
+def _joined(words: list[str]) -> bool:
+    """Whether an "and" joins words of a name: then it takes in no "of …" phrase."""
+    return "and" in words or "&" in words
 
 
 def _may_go_on(word: str, context: Context, first: bool) -> bool:

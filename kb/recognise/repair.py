@@ -21,6 +21,7 @@ from .places import (
     institutions, merge_of_names, places_after_in, places_after_titles, places_in_lists, shared_heads,
     split_known_prefix,
 )
+from .quoted import quoted_names
 from .vocabulary import DATE_WORDS, OUT_OF_SCOPE, TITLES
 from .weapons import weapons_from_context
 
@@ -63,7 +64,7 @@ _SMALL_TAIL = re.compile(rf"(?: (?:{_SMALL}))+$")
 def repair(ents: list[Ent], context: Context) -> list[Ent]:
     """Run every repair step in order; the result is sorted and without overlaps."""
     steps: list[Callable[[list[Ent], Context], list[Ent]]] = [
-        trim_edges, act_titles, split_glued_titles, longer_names, out_of_scope, acronyms, split_known_prefix,
+        trim_edges, act_titles, quoted_names, split_glued_titles, longer_names, out_of_scope, acronyms, split_known_prefix,
         merge_of_names,
         institutions, addressed_people, places_after_titles, extend_people_left, people_after_titles,
         places_after_in, places_in_lists, shared_heads,

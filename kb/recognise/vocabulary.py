@@ -51,7 +51,7 @@ PUBLIC_BODIES = frozenset(
     "service council ministry committee commission agency office administration department "
     "directorate inspectorate court assembly parliament guard forces command staff police bank "
     "fund chamber academy institute authority authorities board cabinet government secretariat "
-    "centre center union federation association confederation senate duma army navy bureau".split()
+    "centre center union federation association confederation senate duma army navy bureau mission".split()
 )
 #: First words of public bodies' names ("State …", "National …", "Federal …").
 PUBLIC_ADJECTIVES = frozenset(

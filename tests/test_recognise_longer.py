@@ -1,0 +1,85 @@
+"""Known names that are pieces of a longer name (kb/recognise/longer.py): the cases added after
+the first ones, which live in tests/test_recognise_repair.py."""
+
+import pytest
+
+from kb.recognise.context import Context, Ent, lower_words
+from kb.recognise.longer import longer_names
+
+KNOWN = {"Alphania": "GPE", "Betaland": "GPE", "Gammaville": "GPE", "Omega Union": "ORG", "Kyra Varga": "PERSON"}
+
+
+def found(text: str, *surfaces: tuple[str, str]) -> list[tuple[str, str]]:
+    """The spans after the step, from hand-written (surface, label) spans (a known surface gets
+    a ruler id)."""
+    ents = []
+    for surface, label in surfaces:
+        start = text.index(surface)
+        ents.append(Ent(start, start + len(surface), label, surface.lower() if surface in KNOWN else ""))
+    context = Context(text, lower_words(text), KNOWN)
+    result = sorted(longer_names(ents, context), key=lambda e: e.start)
+    return [(text[e.start : e.end], e.label) for e in result]
+
+
+@pytest.mark.parametrize(
+    "text, spans, expected",
+    [
+        # "and" between two words of a body's name
+        ("They used the Omega Union Support and Procurement Agency then.", [("Omega Union", "ORG")],
+         [("Omega Union Support and Procurement Agency", "ORG")]),
+        ("He saw the Alphania Research and Training Centre today.", [("Alphania", "GPE")],
+         [("Alphania Research and Training Centre", "ORG")]),
+        # "and" after a head word joins two names: the first body's name ends there
+        ("He wrote to the Omega Union Commission and Parliament today.", [("Omega Union", "ORG")],
+         [("Omega Union Commission", "ORG")]),
+        # after an "and", neither a model's span nor an "of …" phrase is taken in
+        ("He thanked the Alphania Oleksa Petrenko and Rector of the University.",
+         [("Alphania", "GPE"), ("Rector of the University", "ORG")],
+         [("Alphania", "GPE"), ("Rector of the University", "ORG")]),
+        ("He thanked the Alphania Research and Training Centre of the University.",
+         [("Alphania", "GPE")], [("Alphania Research and Training Centre", "ORG")]),
+        # words joined by "and" that go on past the longest name read: the run stops before "and"
+        ("He studied at the Alphania Automobile and Road Construction State Technical University.",
+         [("Alphania", "GPE")], [("Alphania Automobile", "ORG")]),
+        # a mission is one of an organisation's bodies
+        ("She served in the Omega Union Monitoring Mission last year.", [("Omega Union", "ORG")],
+         [("Omega Union Monitoring Mission", "ORG")]),
+    ],
+)
+def test_a_body_of_a_known_organisation_is_its_own_name(text, spans, expected):
+    assert found(text, *spans) == expected
+
+
+@pytest.mark.parametrize(
+    "text, spans, expected",
+    [
+        ("Work on the Alphania-Gammaville-Betaland motorway goes on.",
+         [("Alphania", "GPE"), ("Gammaville", "GPE"), ("Betaland", "GPE")],
+         [("Alphania-Gammaville-Betaland motorway", "FAC")]),
+        ("The Alphania – Gammaville Highway reopened.", [("Alphania", "GPE"), ("Gammaville", "GPE")],
+         [("Alphania – Gammaville Highway", "FAC")]),
+        ("Gas flows through the Alphania–Betaland pipeline.", [("Alphania", "GPE"), ("Betaland", "GPE")],
+         [("Alphania–Betaland pipeline", "FAC")]),
+        # a place of two words inside the route
+        ("The Alphania-Upper Delta-Gammaville Motorway opened.", [("Alphania", "GPE"), ("Gammaville", "GPE")],
+         [("Alphania-Upper Delta-Gammaville Motorway", "FAC")]),
+    ],
+)
+def test_a_route_named_after_the_places_it_joins_is_a_facility(text, spans, expected):
+    assert found(text, *spans) == expected
+
+
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        # places joined by a hyphen before another noun: talks, a border, a war
+        ("The Alphania-Betaland talks resumed.", [("Alphania", "GPE"), ("Betaland", "GPE")]),
+        ("The Alphania-Betaland border is closed.", [("Alphania", "GPE"), ("Betaland", "GPE")]),
+        # one place before a road's noun: the road to it
+        ("They drove on the Gammaville road.", [("Gammaville", "GPE")]),
+        # a span the would-be route would cut in two
+        ("Kyra Varga-Alphania road works began.", [("Kyra Varga", "PERSON"), ("Alphania", "GPE")]),
+    ],
+)
+def test_other_hyphenated_places_stay_places(text, spans):
+    assert found(text, *spans) == list(spans)
