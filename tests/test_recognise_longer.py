@@ -41,6 +41,14 @@ def found(text: str, *surfaces: tuple[str, str]) -> list[tuple[str, str]]:
         # words joined by "and" that go on past the longest name read: the run stops before "and"
         ("He studied at the Alphania Automobile and Road Construction State Technical University.",
          [("Alphania", "GPE")], [("Alphania Automobile", "ORG")]),
+        # a known place inside the name of an organisation's body
+        ("Talks of the Omega Union Gammaville Group resumed.", [("Omega Union", "ORG"), ("Gammaville", "GPE")],
+         [("Omega Union Gammaville Group", "ORG")]),
+        # a meeting: the organisation keeps its name, the place makes the event's
+        ("The Omega Union Gammaville Summit opened.", [("Omega Union", "ORG"), ("Gammaville", "GPE")],
+         [("Omega Union", "ORG"), ("Gammaville Summit", "EVENT")]),
+        ("The Omega Union Gammaville office said so.", [("Omega Union", "ORG"), ("Gammaville", "GPE")],
+         [("Omega Union", "ORG"), ("Gammaville", "GPE")]),
         # a mission is one of an organisation's bodies
         ("She served in the Omega Union Monitoring Mission last year.", [("Omega Union", "ORG")],
          [("Omega Union Monitoring Mission", "ORG")]),
@@ -83,3 +91,16 @@ def test_a_route_named_after_the_places_it_joins_is_a_facility(text, spans, expe
 )
 def test_other_hyphenated_places_stay_places(text, spans):
     assert found(text, *spans) == list(spans)
+
+
+@pytest.mark.parametrize(
+    "text, spans, expected",
+    [
+        ("They paid 2 billion Alphania dollars.", [("Alphania", "GPE")], [("Alphania dollars", "MONEY")]),
+        ("Trust in the Alphania dollar fell.", [("Alphania", "GPE")], [("Alphania dollar", "MONEY")]),
+        # an organisation's name before the word is no country's currency
+        ("The Omega Union euro rules apply.", [("Omega Union", "ORG")], [("Omega Union", "ORG")]),
+    ],
+)
+def test_a_country_before_its_currency_is_the_currencys_name(text, spans, expected):
+    assert found(text, *spans) == expected

@@ -14,8 +14,8 @@ import re
 
 from .context import Context, Ent, overlaps, title_case_line
 from .vocabulary import (
-    ADMINISTRATIVE_UNITS, AGREEMENT_WORDS, COMPANY_WORDS, COUNTRY_FORMS, DATE_WORDS, FUNCTION_WORDS, INSTITUTIONS,
-    NAME_HEADS, OF_PLACE_HEADS, OUT_OF_SCOPE, PUBLIC_BODIES, REGION_WORDS, TITLES, is_generic_word,
+    ADMINISTRATIVE_UNITS, AGREEMENT_WORDS, COMPANY_WORDS, COUNTRY_FORMS, CURRENCY_WORDS, DATE_WORDS, FUNCTION_WORDS,
+    INSTITUTIONS, NAME_HEADS, OF_PLACE_HEADS, OUT_OF_SCOPE, PUBLIC_BODIES, REGION_WORDS, TITLES, is_generic_word,
     is_nationality_word,
 )
 
@@ -73,12 +73,12 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
     """A known place that is part of a longer proper name gives way to that name: Title-case
     words after it ("Alphaville Grand Forum": labelled by its head, here an event), a word
     before it that makes one name with it ("United Betaland" an organisation, "Latin Alphania"
-    a region), a lower-case agreement word ("the Alphaville accords"), a state form ("Gamma
-    People's Republic"; places coordinated before a plural one, "Gamma and Delta People's
-    Republics", are one mention of several places), or a name "<…> of <place>" that names
-    something after it ("Battle of Alphaville", see :func:`_name_ending_in`), or a route named
-    after the places it joins ("the Alphaville–Gammaville motorway"). A known
-    organisation gives way to the name of one of its bodies or agreements after it ("Omega Union
+    a region), a lower-case agreement word ("the Alphaville accords") or currency ("Alphania
+    dollars", MONEY), a state form ("Gamma People's Republic"; places coordinated before a
+    plural one, "Gamma and Delta People's Republics", are one mention of several places), a
+    name "<…> of <place>" that names something after it ("Battle of Alphaville", see
+    :func:`_name_ending_in`), or a route named after the places it joins ("the
+    Alphaville–Gammaville motorway"). A known organisation gives way to the name of one of its bodies or agreements after it ("Omega Union
     Charter"). Never across a title ("Alphania President …", "the Alphaville Mayor"), a known
     name, a date, a sentence's start, a hyphen, or in a line written in Title Case."""
     spans = [(e.start, e.end) for e in ents]
@@ -245,12 +245,12 @@ def _end_after(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: l
     agreement …, else an organisation); -1 when a title follows ("Alphania Foreign Minister"):
     the place only qualifies the title."""
     text = context.text
-    lower = _LOWER_AFTER.match(text, ent.end)
-    if lower and lower.group(1) in AGREEMENT_WORDS and ent.label != "ORG":
-        return lower.end(), "LAW"
+    lower = _lower_word_name(ent, text)
+    if lower:
+        return lower
     if INSTITUTIONS.match(text, ent.end):  # left to places.institutions
         return ent.end, ""
-    end, words = _run_after(ent.end, context, spans, ents)
+    end, words = _run_after(ent.end, context, spans, ents, through_places=ent.label == "ORG")
     title = _WORD_AFTER.match(text, end)
     if title and _bare(title.group(1)) in TITLES:
         return -1, ""
@@ -262,6 +262,17 @@ def _end_after(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: l
     elif not (_after_title_of(ent, text) or _joined(kept)):  # after "<title> of the" a person's name may follow
         end = _with_of_phrase(end, context)
     return end, _head_label(kept[-1]) or "ORG"
+
+
+def _lower_word_name(ent: Ent, text: str) -> tuple[int, str] | None:
+    """The end and label of a name a place makes with a lower-case word after it: an agreement
+    ("… accords", a LAW) or a country's currency ("… dollars", MONEY); None otherwise."""
+    lower = _LOWER_AFTER.match(text, ent.end)
+    if lower and lower.group(1) in AGREEMENT_WORDS and ent.label != "ORG":
+        return lower.end(), "LAW"
+    if lower and lower.group(1) in CURRENCY_WORDS and ent.label == "GPE":
+        return lower.end(), "MONEY"
+    return None
 
 
 def _with_of_phrase(end: int, context: Context) -> int:
@@ -306,27 +317,49 @@ def _after_title_of(ent: Ent, text: str) -> bool:
     return bool(after_of and (after_of.group(1) is None or after_of.group(1).lower() in TITLES))
 
 
-def _run_after(end: int, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> tuple[int, list[str]]:
+def _run_after(
+    end: int, context: Context, spans: list[tuple[int, int]], ents: list[Ent], through_places: bool = False
+) -> tuple[int, list[str]]:
     """The Title-case words that go on a name from ``end`` (an "and" between two of them: "…
     Support and Procurement Agency"), and where they end; a model's span of an organisation,
-    event … they meet is taken in whole. Words joined by "and" must end before any span and
-    within the longest name read, else the run stops before the "and"."""
+    event … they meet is taken in whole, and with ``through_places`` (after an organisation) a
+    known place the name goes on after ("Omega Union Gammaville Group"). Words joined by "and"
+    must end before any span and within the longest name read, else the run stops before the "and"."""
     text, words, before_and = context.text, [], None
     while len(words) < _MAX_WORDS:
         joined = _joining_and(text, end, words)
         match = _WORD_AFTER.match(text, joined.end() if joined else end)
+        place = _known_place_at(match, ents) if through_places and not joined and before_and is None else None
+        if place is not None:
+            words, end = words + text[place.start : place.end].split(" "), place.end
+            continue
         if not match or not _may_go_on(match.group(1), context, first=not words):
             return end, words
         if joined:
             before_and = before_and or (end, words)
             words = words + [joined.group(1)]
         if overlaps(*match.span(1), spans):
-            model_span = next((e for e in ents if e.start == match.start(1)), None)
-            if before_and is None and model_span and not model_span.known and model_span.label in _ABSORBED:
-                return model_span.end, words + text[model_span.start : model_span.end].split(" ")
-            break
+            return _into_span(match, context.text, ents, (end, words), before_and)
         words, end = words + [match.group(1)], match.end()
     return before_and or (end, words)
+
+
+def _into_span(
+    match: re.Match, text: str, ents: list[Ent], run: tuple[int, list[str]], before_and: tuple[int, list[str]] | None
+) -> tuple[int, list[str]]:
+    """Where a run of words ends that meets another span: a model's span of an organisation,
+    event … is taken in whole (not after an "and"); any other span ends the run."""
+    model_span = next((e for e in ents if e.start == match.start(1)), None)
+    if before_and is None and model_span and not model_span.known and model_span.label in _ABSORBED:
+        return model_span.end, run[1] + text[model_span.start : model_span.end].split(" ")
+    return before_and or run
+
+
+def _known_place_at(match: re.Match | None, ents: list[Ent]) -> Ent | None:
+    """The known place span that starts with the word ``match`` found, if any."""
+    if match is None:
+        return None
+    return next((e for e in ents if e.start == match.start(1) and e.known and e.label in ("GPE", "LOC")), None)
 
 
 def _joining_and(text: str, end: int, words: list[str]) -> re.Match | None:

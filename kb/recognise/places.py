@@ -33,6 +33,11 @@ _SHARED_HEAD = re.compile(rf" ({'|'.join(_UNITS)})\b", re.IGNORECASE)
 #: "regional centre" is the city that is the region's capital. A front's "direction" named after
 #: a place ("fighting in the Gamma direction", "… and Delta directions") is the region around it.
 _REGIONAL = re.compile(r" (?:regional\b(?! cent(?:re|er)s?\b)|directions?\b)")
+#: A unit announced before the places that are units of it, after a dash or a colon ("the
+#: southern regions of Alphania - Gamma and Delta", "the eastern direction: Gamma, Delta").
+_UNIT_BEFORE = re.compile(
+    rf"\b({'|'.join(_UNITS)}|directions?)(?: of (?:the )?{NAME_WORD}(?: {NAME_WORD})?)? ?[-–—:] ?$", re.IGNORECASE
+)
 
 
 def split_known_prefix(ents: list[Ent], context: Context) -> list[Ent]:
@@ -217,14 +222,15 @@ def _lists(ents: list[Ent], text: str) -> list[list[int]]:
 def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
     """A place listed before a plural administrative head ("the Alpha, Beta and Gamma regions")
     is that unit, and so is a place before "regional" or "direction" ("the Gamma regional
-    council", "fighting in the Gamma direction"): when the knowledge base knows "<place>
+    council", "fighting in the Gamma direction"), and places listed after a dash or a colon that
+    such a word announces ("the southern regions - Gamma and Delta"): when the knowledge base knows "<place>
     region" (a region's alias), the mention names it, not the city of the same name. A place
     whose unit the knowledge base does not know stays as it is (a country, a sea or a peninsula
     listed before "regions" is no region of that name)."""
     text = context.text
     result = list(ents)
     for group in _lists(result, text):
-        unit = _shared_unit(result[group[-1]].end, text, len(group))
+        unit = _shared_unit(result[group[-1]].end, text, len(group)) or _announced_unit(result[group[0]].start, text)
         if unit and all(result[i].label in ("GPE", "LOC") for i in group):
             for i in group:
                 result[i] = _as_unit(result[i], unit, context)
@@ -238,6 +244,16 @@ def _shared_unit(end: int, text: str, listed: int) -> str | None:
         return "region"
     head = _SHARED_HEAD.match(text, end)
     return _UNITS[head.group(1).lower()] if head is not None and listed > 1 else None
+
+
+def _announced_unit(start: int, text: str) -> str | None:
+    """The unit that places listed from ``start`` are, when a plural unit word or a front's
+    "direction" announces them before a dash or a colon ("… regions of Alphania - Gamma and Delta")."""
+    announced = _UNIT_BEFORE.search(text, max(0, start - 80), start)
+    if announced is None:
+        return None
+    word = announced.group(1).lower()
+    return _UNITS.get(word, "region")
 
 
 def _as_unit(ent: Ent, unit: str, context: Context) -> Ent:

@@ -100,6 +100,13 @@ REGION_WORDS = frozenset(
     "northeast northwest southeast southwest north-east north-west south-east south-west far middle".split()
 )
 
+#: Currencies written after their country's name ("… dollars", "… rubles"): the name of a
+#: currency, not a mention of the country. (Not "won" or "pounds": verbs after a country.)
+CURRENCY_WORDS = frozenset(
+    "dollar dollars euro euros ruble rubles rouble roubles hryvnia hryvnias hryvnas yuan yen "
+    "franc francs lira rupee rupees zloty zlotys".split()
+)
+
 #: Heads of names of organisations, facilities and natural features that may be named after a
 #: place ("… Institute", "… Bridge", "… River"), with the label such a name gets.
 NAME_HEADS = {

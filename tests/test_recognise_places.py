@@ -1,0 +1,54 @@
+"""Places and the units they name (kb/recognise/places.py): the cases added after the first
+ones, which live in tests/test_recognise_repair.py."""
+
+import pytest
+
+from kb.recognise.context import Context, Ent, lower_words
+from kb.recognise.places import shared_heads
+
+KNOWN = {"Alphania": "GPE", "Gammaville": "GPE", "Deltaburg": "GPE", "Gammaville region": "GPE",
+         "Deltaburg region": "GPE", "Gammaville Oblast": "GPE"}
+
+
+def heads(text: str, *surfaces: str) -> list[tuple[str, str]]:
+    """(surface, head) of each place after the step, from hand-written GPE spans."""
+    ents = []
+    for surface in surfaces:
+        start = text.index(surface, ents[-1].end if ents else 0)
+        ents.append(Ent(start, start + len(surface), "GPE", surface.lower()))
+    context = Context(text, lower_words(text), KNOWN)
+    return [(text[e.start : e.end], e.head) for e in shared_heads(ents, context)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Residents of the southern regions of Alphania - Gammaville and Deltaburg left.",
+        "Attacks grew in the eastern direction – Gammaville, Deltaburg.",
+        "Two regions: Gammaville and Deltaburg.",
+    ],
+)
+def test_places_listed_after_the_unit_that_announces_them_are_such_units(text):
+    assert heads(text, "Gammaville", "Deltaburg") == [("Gammaville", "region"), ("Deltaburg", "region")]
+
+
+def test_an_announced_plural_unit_is_looked_up_in_its_own_word():
+    text = "The oblasts - Gammaville and Deltaburg - voted."
+    # "Deltaburg Oblast" is no name the knowledge base knows: Deltaburg stays the city
+    assert heads(text, "Gammaville", "Deltaburg") == [("Gammaville", "Oblast"), ("Deltaburg", "")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # no dash or colon: the list is no apposition to the unit word
+        "The regions of Alphania and Gammaville and Deltaburg met.",
+        # another word announces the list
+        "The cities - Gammaville and Deltaburg - voted.",
+        # words between the unit word and the dash
+        "The regions were named in a long report that listed many things at length and then also - "
+        "Gammaville and Deltaburg.",
+    ],
+)
+def test_other_lists_stay_places(text):
+    assert all(head == "" for _, head in heads(text, "Gammaville", "Deltaburg"))
