@@ -6,7 +6,8 @@ import pytest
 from kb.recognise.context import Context, Ent, lower_words
 from kb.recognise.longer import longer_names
 
-KNOWN = {"Alphania": "GPE", "Betaland": "GPE", "Gammaville": "GPE", "Omega Union": "ORG", "Kyra Varga": "PERSON"}
+KNOWN = {"Alphania": "GPE", "Betaland": "GPE", "Gammaville": "GPE", "Omega Union": "ORG", "Kyra Varga": "PERSON",
+         "U.S.": "GPE", "the US": "GPE", "Republic of Betaland": "GPE"}
 
 
 def found(text: str, *surfaces: tuple[str, str]) -> list[tuple[str, str]]:
@@ -68,6 +69,9 @@ def test_a_body_of_a_known_organisation_is_its_own_name(text, spans, expected):
          [("Alphania – Gammaville Highway", "FAC")]),
         ("Gas flows through the Alphania–Betaland pipeline.", [("Alphania", "GPE"), ("Betaland", "GPE")],
          [("Alphania–Betaland pipeline", "FAC")]),
+        # lower-case words before the route's noun
+        ("Gas flows through the Alphania-Betaland gas pipeline.", [("Alphania", "GPE"), ("Betaland", "GPE")],
+         [("Alphania-Betaland gas pipeline", "FAC")]),
         # a place of two words inside the route
         ("The Alphania-Upper Delta-Gammaville Motorway opened.", [("Alphania", "GPE"), ("Gammaville", "GPE")],
          [("Alphania-Upper Delta-Gammaville Motorway", "FAC")]),
@@ -103,4 +107,56 @@ def test_other_hyphenated_places_stay_places(text, spans):
     ],
 )
 def test_a_country_before_its_currency_is_the_currencys_name(text, spans, expected):
+    assert found(text, *spans) == expected
+
+
+@pytest.mark.parametrize(
+    "text, spans, expected",
+    [
+        ("The Days of Alphania opened in Gammaville.", [("Alphania", "GPE"), ("Gammaville", "GPE")],
+         [("Days of Alphania", "EVENT"), ("Gammaville", "GPE")]),
+        ("We marked the Day of Unity of Alphania.", [("Alphania", "GPE")], [("Day of Unity of Alphania", "EVENT")]),
+    ],
+)
+def test_days_named_after_a_place_hold_it(text, spans, expected):
+    assert found(text, *spans) == expected
+
+
+@pytest.mark.parametrize(
+    "text, spans, expected",
+    [
+        ("The Gammaville regime denied it.", [("Gammaville", "GPE")], [("Gammaville regime", "ORG")]),
+        ("He blamed the Gammaville authorities.", [("Gammaville", "GPE")], [("Gammaville authorities", "ORG")]),
+        # a country is its own government
+        ("He blamed the Alphania authorities.", [("Alphania", "GPE")], [("Alphania", "GPE")]),
+        ("He blamed the U.S. authorities.", [("U.S.", "GPE")], [("U.S.", "GPE")]),
+        ("He blamed the US authorities.", [("the US", "GPE")], [("the US", "GPE")]),
+        ("The Republic of Betaland government fell.", [("Republic of Betaland", "GPE")], [("Republic of Betaland", "GPE")]),
+    ],
+)
+def test_a_city_named_for_a_government_is_that_government(text, spans, expected, monkeypatch):
+    monkeypatch.setattr("kb.recognise.vocabulary._country_names", lambda: frozenset({"alphania"}))
+    assert found(text, *spans) == expected
+
+
+@pytest.mark.parametrize(
+    "text, spans, expected",
+    [
+        ("The Omega Union-Alphania Council met.", [("Omega Union", "ORG"), ("Alphania", "GPE")],
+         [("Omega Union-Alphania Council", "ORG")]),
+        ("They signed the Omega Union – Alphania Founding Act then.", [("Omega Union", "ORG"), ("Alphania", "GPE")],
+         [("Omega Union – Alphania Founding Act", "LAW")]),
+        # a meeting named after its participants: each is meant
+        ("The Omega Union-Alphania Summit opened.", [("Omega Union", "ORG"), ("Alphania", "GPE")],
+         [("Omega Union", "ORG"), ("Alphania", "GPE")]),
+        # no head after them
+        ("The Omega Union-Alphania talks went on.", [("Omega Union", "ORG"), ("Alphania", "GPE")],
+         [("Omega Union", "ORG"), ("Alphania", "GPE")]),
+        # a resolution of a known organisation, a constitution of a place
+        ("The Omega Union Resolution 22 passed.", [("Omega Union", "ORG")], [("Omega Union Resolution", "LAW")]),
+        ("Article 5 of the Constitution of Alphania says so.", [("Alphania", "GPE")],
+         [("Constitution of Alphania", "LAW")]),
+    ],
+)
+def test_bodies_and_acts_named_after_known_names(text, spans, expected):
     assert found(text, *spans) == expected

@@ -6,7 +6,8 @@ import pytest
 from kb.recognise.context import Context, Ent, lower_words
 from kb.recognise.places import shared_heads
 
-KNOWN = {"Alphania": "GPE", "Gammaville": "GPE", "Deltaburg": "GPE", "Gammaville region": "GPE",
+KNOWN = {"the Epsilon": "GPE", "Epsilon region": "GPE", "Alphania": "GPE", "Gammaville": "GPE", "Deltaburg": "GPE",
+         "Zetaburg": "GPE", "Gammaville region": "GPE",
          "Deltaburg region": "GPE", "Gammaville Oblast": "GPE"}
 
 
@@ -52,3 +53,17 @@ def test_an_announced_plural_unit_is_looked_up_in_its_own_word():
 )
 def test_other_lists_stay_places(text):
     assert all(head == "" for _, head in heads(text, "Gammaville", "Deltaburg"))
+
+
+def test_a_front_direction_named_after_a_town_the_knowledge_base_has_no_region_of_names_no_town(monkeypatch):
+    monkeypatch.setattr("kb.recognise.vocabulary._country_names", lambda: frozenset({"alphania"}))
+    text = "Fighting went on in the Zetaburg direction, the Gammaville direction and the Alphania direction."
+    # a country before "direction" stays itself (gas flows "in the Alphania - Betaland direction")
+    assert heads(text, "Zetaburg", "Gammaville", "Alphania") == [
+        ("Zetaburg", "direction"), ("Gammaville", "region"), ("Alphania", "")
+    ]
+
+
+def test_a_known_name_with_its_article_is_looked_up_without_it():
+    text = "Fighting went on in the Epsilon direction."
+    assert heads(text, "the Epsilon") == [("the Epsilon", "region")]

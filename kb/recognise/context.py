@@ -13,6 +13,11 @@ from .vocabulary import FUNCTION_WORDS, TITLES, is_generic_word
 #: One capitalised word of a name, hyphenated parts included ("Kassym-Jomart", "O’Neil").
 NAME_WORD = r"[A-Z][\w'’]*(?:-[\w'’]+)*"
 _WORDS = re.compile(r"[A-Za-z][\w'’-]*")
+#: A Title-case or all-capital word after a space: the next word of a name ("Grand", "Leaders'",
+#: "Saint-Ives", "CEO").
+WORD_AFTER = re.compile(r" ([A-Z](?:[a-z][\w'’]*|[A-Z]+(?![\w'’]))(?:-[A-Za-z][\w'’]*)*)")
+#: A Title-case word of a name, hyphenated parts included ("Grand", "Saint-Ives").
+TITLE_WORD = r"[A-Z][a-z][\w'’]*(?:-[A-Za-z][\w'’]*)*"
 
 
 @dataclass(frozen=True)
@@ -83,3 +88,8 @@ def title_case_line(text: str, start: int, end: int) -> bool:
     line_end = min(len(text), end + 300) if line_end < 0 else line_end
     words = _WORDS.findall(text[line_start:start] + " " + text[end:line_end])
     return not any(word[0].islower() and word.lower() not in FUNCTION_WORDS for word in words)
+
+
+def bare_word(word: str) -> str:
+    """A word in lower case without its possessive ("Leaders'" → "leaders", "People's" → "people")."""
+    return re.sub(r"['’]s?$", "", word.lower())

@@ -5,33 +5,28 @@ longer one: "the Alphaville Accord", "the Betaland Grand Forum", "United Betalan
 Alphania", "the Gamma and Delta People's Republics", "the Battle of Alphaville", "Hero of
 Alphania", "the Omega Union Charter". The longer name becomes the mention, so the known name is
 not linked from it. The rules use classes of words (titles, generic nouns, heads of events,
-agreements, honours and institutions, region words), never lists of names.
+agreements, honours and institutions, region words), never lists of names. Names of things
+named after a place ("Battle of …", routes) are read in :mod:`kb.recognise.named_after`.
 """
 
 from __future__ import annotations
 
 import re
 
-from .context import Context, Ent, overlaps, title_case_line
+from .context import TITLE_WORD, WORD_AFTER, Context, Ent, bare_word, overlaps, title_case_line
+from .named_after import name_ending_in, route_name
 from .vocabulary import (
     ADMINISTRATIVE_UNITS, AGREEMENT_WORDS, COMPANY_WORDS, COUNTRY_FORMS, CURRENCY_WORDS, DATE_WORDS, FUNCTION_WORDS,
-    INSTITUTIONS, NAME_HEADS, OF_PLACE_HEADS, OUT_OF_SCOPE, PUBLIC_BODIES, REGION_WORDS, TITLES, is_generic_word,
-    is_nationality_word,
+    GOVERNMENT_NOUNS, INSTITUTIONS, NAME_HEADS, OUT_OF_SCOPE, PUBLIC_BODIES, REGION_WORDS, TITLES,
+    is_country_name, is_generic_word, is_nationality_word,
 )
 
-#: A Title-case or all-capital word after a space: the next word of a name ("Grand", "Leaders'",
-#: "Saint-Ives", "CEO").
-_WORD_AFTER = re.compile(r" ([A-Z](?:[a-z][\w'’]*|[A-Z]+(?![\w'’]))(?:-[A-Za-z][\w'’]*)*)")
 #: A Title-case word and a space just before a place ("United ", "Latin ").
 _WORD_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) $")
 #: "and" between two words of a name ("… Support and Procurement Agency").
 _AND_AFTER = re.compile(r" (and|&)(?= [A-Z])")
-#: Places joined by hyphens or dashes before a road's, a railway's or a pipeline's noun: a route
-#: named after the places it joins ("the Alphaville–Gammaville motorway").
-_ROUTE = re.compile(
-    r"(?<![\w'’-])[A-Z][\w'’]*(?: ?[-‐–—] ?[A-Z][\w'’]*(?: [A-Z][\w'’]*)?)+ (?:[Mm]otorway|[Hh]ighway|[Rr]oad|[Rr]ailway|[Rr]ailroad"
-    r"|[Pp]ipeline|[Rr]oute|[Cc]orridor|[Ee]xpressway|[Ff]reeway)s?(?![\w-])"
-)
+#: What joins two names into one compound ("Omega Union-Alphania", "… – …").
+_HYPHEN = re.compile(r" ?[-‐–—] ?")
 #: A lower-case word after a place ("… accords").
 _LOWER_AFTER = re.compile(r" ([a-z]+)\b")
 #: A state form after a place, with up to two words between ("… People's Republic(s)").
@@ -44,25 +39,13 @@ _STATE_AFTER = re.compile(
 _OPENING = re.compile(r"(?:^|[.!?:;\n][\"'”’)\]]*\s*|[\"“‘'(\[]\s*)$")
 #: The gap between places coordinated before one plural head ("Gamma and Delta …").
 _COORDINATION = re.compile(r"(?:, | and |, and )$")
-_TITLE_WORD = r"[A-Z][a-z][\w'’]*(?:-[A-Za-z][\w'’]*)*"
 #: An "of …" phrase that ends a name ("… of Fine Arts", "… of Arts and Crafts").
-_OF_PHRASE = re.compile(rf" (?:of|for) (?:the )?((?:{_TITLE_WORD})(?: (?:and )?{_TITLE_WORD}){{0,3}})(?![\w'’-])")
+_OF_PHRASE = re.compile(rf" (?:of|for) (?:the )?((?:{TITLE_WORD})(?: (?:and )?{TITLE_WORD}){{0,3}})(?![\w'’-])")
 #: "… of" or "<title> of the" just before a place: a title's or an office's place, which a
 #: person's name may follow ("President of Alphania Kyra Varga").
 _AFTER_OF = re.compile(r"(?<![\w])(?:of |([A-Za-z]+) of the )$")
-#: Capitalised words (joined by "of", "the") just before "of [the]" and a place: the name the
-#: place ends ("Battle of …", "Cathedral of St. Sophia of …").
-_NAME_BEFORE_OF = re.compile(
-    rf"(?<![\w'’.-])((?:{_TITLE_WORD}|St\.)(?: (?:{_TITLE_WORD}|St\.|of|the))*) (of|for) (?:the )?$"
-)
-#: A possessive after a place: the place owns what follows ("… of Alphania's future").
-_POSSESSIVE = re.compile(r"['’]s?\b")
-#: Where "of [the]" cuts the words of such a name into pieces.
-_OF_CUT = re.compile(r" (?:of|for) (?:the )?")
 #: Labels of the model's spans a place's longer name may take in ("Alphaville" + "Grand Forum").
 _ABSORBED = frozenset({"ORG", "EVENT", "FAC", "LAW", "PRODUCT", "WORK_OF_ART"})
-#: Labels of the model's spans a name "<…> of <place>" may take in ("Gulf" + "of Alphania").
-_ABSORBED_BEFORE_OF = _ABSORBED | {"LOC", "NORP"}
 #: Labels of the longer names a known organisation's name is a piece of: its bodies, its agreements.
 _ORGANISATION_PARTS = frozenset({"ORG", "FAC", "LAW"})
 #: Words a longer name may add after the place.
@@ -73,24 +56,26 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
     """A known place that is part of a longer proper name gives way to that name: Title-case
     words after it ("Alphaville Grand Forum": labelled by its head, here an event), a word
     before it that makes one name with it ("United Betaland" an organisation, "Latin Alphania"
-    a region), a lower-case agreement word ("the Alphaville accords") or currency ("Alphania
-    dollars", MONEY), a state form ("Gamma People's Republic"; places coordinated before a
-    plural one, "Gamma and Delta People's Republics", are one mention of several places), a
-    name "<…> of <place>" that names something after it ("Battle of Alphaville", see
-    :func:`_name_ending_in`), or a route named after the places it joins ("the
-    Alphaville–Gammaville motorway"). A known organisation gives way to the name of one of its bodies or agreements after it ("Omega Union
-    Charter"). Never across a title ("Alphania President …", "the Alphaville Mayor"), a known
-    name, a date, a sentence's start, a hyphen, or in a line written in Title Case."""
+    a region), a lower-case word ("the Alphaville accords" a LAW, "Alphania dollars" MONEY,
+    "the Alphaville authorities" a city's name for a government, an ORG), a state form ("Gamma
+    People's Republic"; places coordinated before a plural one, "Gamma and Delta People's
+    Republics", are one mention of several places), a name "<…> of <place>" that names something
+    after it ("Battle of Alphaville") or a route named after the places it joins ("the
+    Alphaville–Gammaville motorway"; both :mod:`kb.recognise.named_after`). A known organisation
+    gives way to the name of one of its bodies or agreements after it ("Omega Union Charter"),
+    and known names joined by hyphens to the body or agreement they name ("the Omega
+    Union-Alphania Council"). Never across a title ("Alphania President …", "the Alphaville
+    Mayor"), a known name, a date, a sentence's start, or in a line written in Title Case."""
     spans = [(e.start, e.end) for e in ents]
     longer_spans: list[Ent] = []
     for ent in ents:
         if not ent.known or ent.label not in ("GPE", "LOC", "ORG") or overlaps(ent.start, ent.end, spans[len(ents):]):
             continue
         if ent.label == "ORG":
-            longer = _organisation_longer(ent, context, spans, ents)
+            longer = _joint_body(ent, context, spans, ents) or _organisation_longer(ent, context, spans, ents)
         else:
-            longer = (_route(ent, context, ents) or _name_ending_in(ent, context, ents)
-                      or _longer(ent, context, spans, ents))
+            longer = (_joint_body(ent, context, spans, ents) or route_name(ent, context, ents)
+                      or name_ending_in(ent, context, ents) or _longer(ent, context, spans, ents))
         if longer is not None:
             longer_spans.append(longer)
             spans.append((longer.start, longer.end))
@@ -133,94 +118,32 @@ def _organisation_longer(ent: Ent, context: Context, spans: list[tuple[int, int]
     return Ent(ent.start, end, label) if end > ent.end and label in _ORGANISATION_PARTS else None
 
 
-def _route(ent: Ent, context: Context, ents: list[Ent]) -> Ent | None:
-    """The name of a road, railway or pipeline named after the places it joins, which ``ent``
-    is one of ("the Alphaville–Gammaville–Betaland motorway"): a facility; None when ``ent`` is
-    in no such name, or the name would cut another span in two."""
-    text = context.text
-    for match in _ROUTE.finditer(text, max(0, ent.start - 120), min(len(text), ent.end + 120)):
-        if match.start() <= ent.start and ent.end <= match.end():
-            crossed = [e for e in ents if e.start < match.end() and match.start() < e.end]
-            if any(e.start < match.start() or e.end > match.end() for e in crossed):
-                return None
-            return Ent(match.start(), match.end(), "FAC")
-    return None
-
-
-def _name_ending_in(ent: Ent, context: Context, ents: list[Ent]) -> Ent | None:
-    """The name "<…> of [the] <place>" that ``ent`` ends, when its words say it names something
-    after the place: a battle or an honour ("Battle of Alphaville", "Hero of Alphania"), a
-    facility or an organisation by its head ("Cathedral of St. Sophia of Alphaville", "Orthodox
-    Church of Alphania"), a saint ("St. Sophia of Alphaville"). None for a title's or a public
-    body's place ("President of Alphania", "Museum Council of Alphania"), before a Title-case
-    word that starts another name with the place ("… of the Alpha Navy"), and across a known
-    name or a model's person or place."""
-    text = context.text
-    match = _NAME_BEFORE_OF.search(text, max(0, ent.start - 80), ent.start)
-    if match is None or _goes_on(ent, text):
+def _joint_body(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> Ent | None:
+    """The name of a body or an agreement named after the known names it joins by hyphens, which
+    ``ent`` is one of ("the Omega Union-Alphania Council", "… Founding Act"): an ORG or a LAW.
+    None for their meetings and programmes ("the Omega Union-Alphania Summit": the participants
+    are meant) and for names joined without such a head after them."""
+    joined = _hyphen_joined(ent, context.text, ents)
+    if len(joined) < 2 or title_case_line(context.text, ent.start, ent.end):
         return None
-    found = _head_before_of(match.group(1), match.group(2))
-    if found is None:
+    last = joined[-1]
+    end, words = _run_after(last.end, context, spans, ents)
+    kept = _up_to_head(words)
+    label = _head_label(kept[-1]) if kept else None
+    if label not in _ORGANISATION_PARTS or len(kept) < len(words):
         return None
-    start, label = match.start(1) + found[0], found[1]
-    crossed = [e for e in ents if e is not ent and e.start < ent.start and e.end > start]
-    if any(e.known or e.label not in _ABSORBED_BEFORE_OF for e in crossed):
-        return None
-    # the model's organisation wins over a facility's head word: a church as an institution
-    return Ent(start, ent.end, "ORG" if label == "FAC" and any(e.label == "ORG" for e in crossed) else label)
+    return Ent(joined[0].start, end, label)
 
 
-def _goes_on(ent: Ent, text: str) -> bool:
-    """Whether what follows a place makes it no name's end: a Title-case word (another name
-    starts with it: "… of the Alphania Navy"), a possessive ("… of Alphania's future"), or a
-    heading in Title Case around it."""
-    following = _WORD_AFTER.match(text, ent.end) or _POSSESSIVE.match(text, ent.end)
-    return bool(following) or title_case_line(text, ent.start, ent.end)
-
-
-def _head_before_of(run: str, joined_by: str = "of") -> tuple[int, str] | None:
-    """In the words before "of <place>" (which may hold "of" themselves: "Bishops of the
-    Orthodox Church", "Cathedral of St. Sophia"), the name's start in ``run`` and its label:
-    from the first piece between "of"s that names a kind of thing named after places, its
-    leading function words left out; None when none does, or the name holds a title or a
-    public body ("Museum Council", "Museum Director"). Joined to the place by "for", only a
-    battle or an honour is such a name ("Battle for …", not "the Road for …")."""
-    cuts = [(m.start(), m.end()) for m in _OF_CUT.finditer(run)]
-    bounds = list(zip([0, *(end for _, end in cuts)], [*(start for start, _ in cuts), len(run)]))
-    for piece_start, piece_end in bounds:
-        start = _past_function_words(run, piece_start, piece_end)
-        words = [_bare(w) for w in run[start:piece_end].split(" ") if w]
-        label = _named_after_label(words)
-        if label:
-            held = [_bare(w) for w in run[start:].split(" ") if w not in ("of", "the")]
-            return (start, label) if _may_hold_a_place(label, held, joined_by) else None
-    return None
-
-
-def _may_hold_a_place(label: str, words: list[str], joined_by: str) -> bool:
-    """Whether a name with this label and these words (lower case) may end in "of/for <place>":
-    no title or public body in it; after "for", only a battle or an honour."""
-    if joined_by == "for" and label not in OF_PLACE_HEADS.values():
-        return False
-    return not any(w in TITLES or w in PUBLIC_BODIES for w in words)
-
-
-def _past_function_words(run: str, start: int, end: int) -> int:
-    """Where a piece of a name starts once function words ("The" opening a sentence) are passed."""
-    while start < end:
-        space = run.find(" ", start, end)
-        if space < 0 or _bare(run[start:space]) not in FUNCTION_WORDS:
-            break
-        start = space + 1
-    return start
-
-
-def _named_after_label(words: list[str]) -> str | None:
-    """The label of a name whose words (lower case) say it is a thing named after a place: by
-    its last head word (a battle, an honour, a facility, an organisation), or a saint's name."""
-    label = next((OF_PLACE_HEADS.get(w) or NAME_HEADS.get(w) for w in reversed(words)
-                  if w in OF_PLACE_HEADS or w in NAME_HEADS), None)
-    return label or ("FAC" if words and words[0] in ("st.", "saint") else None)
+def _hyphen_joined(ent: Ent, text: str, ents: list[Ent]) -> list[Ent]:
+    """The known names joined to ``ent`` by hyphens or dashes ("Omega Union-Alphania"), in order."""
+    known = sorted((e for e in ents if e.known), key=lambda e: e.start)
+    first = last = known.index(ent)
+    while first > 0 and _HYPHEN.fullmatch(text, known[first - 1].end, known[first].start):
+        first -= 1
+    while last + 1 < len(known) and _HYPHEN.fullmatch(text, known[last].end, known[last + 1].start):
+        last += 1
+    return known[first : last + 1]
 
 
 def _start_before(ent: Ent, context: Context, spans: list[tuple[int, int]]) -> int:
@@ -251,8 +174,8 @@ def _end_after(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: l
     if INSTITUTIONS.match(text, ent.end):  # left to places.institutions
         return ent.end, ""
     end, words = _run_after(ent.end, context, spans, ents, through_places=ent.label == "ORG")
-    title = _WORD_AFTER.match(text, end)
-    if title and _bare(title.group(1)) in TITLES:
+    title = WORD_AFTER.match(text, end)
+    if title and bare_word(title.group(1)) in TITLES:
         return -1, ""
     kept = _up_to_head(words)
     if not kept or not (_head_label(kept[-1]) or _may_end_without_head(ent, text)):
@@ -266,12 +189,17 @@ def _end_after(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: l
 
 def _lower_word_name(ent: Ent, text: str) -> tuple[int, str] | None:
     """The end and label of a name a place makes with a lower-case word after it: an agreement
-    ("… accords", a LAW) or a country's currency ("… dollars", MONEY); None otherwise."""
+    ("… accords", a LAW), a country's currency ("… dollars", MONEY), a city's or a region's name
+    for a government ("the Alphaville regime", "the Alphaville authorities", an ORG: the
+    government, not the place; a country stays itself, its own government); None otherwise."""
     lower = _LOWER_AFTER.match(text, ent.end)
-    if lower and lower.group(1) in AGREEMENT_WORDS and ent.label != "ORG":
+    word = lower.group(1) if lower else ""
+    if word in AGREEMENT_WORDS and ent.label != "ORG":
         return lower.end(), "LAW"
-    if lower and lower.group(1) in CURRENCY_WORDS and ent.label == "GPE":
+    if word in CURRENCY_WORDS and ent.label == "GPE":
         return lower.end(), "MONEY"
+    if word in GOVERNMENT_NOUNS and ent.label == "GPE" and not is_country_name(text[ent.start : ent.end]):
+        return lower.end(), "ORG"
     return None
 
 
@@ -296,7 +224,7 @@ def _up_to_head(words: list[str]) -> list[str]:
 def _head_label(word: str) -> str | None:
     """The label a name ending in ``word`` gets: out of scope (an event, an agreement …), an
     organisation, a facility, a natural feature; None when ``word`` is no head."""
-    bare = _bare(word)
+    bare = bare_word(word)
     for head in (bare, bare.removesuffix("s")):
         label = OUT_OF_SCOPE.get(head) or NAME_HEADS.get(head)
         if label or head in PUBLIC_BODIES or head in COMPANY_WORDS:
@@ -328,7 +256,7 @@ def _run_after(
     text, words, before_and = context.text, [], None
     while len(words) < _MAX_WORDS:
         joined = _joining_and(text, end, words)
-        match = _WORD_AFTER.match(text, joined.end() if joined else end)
+        match = WORD_AFTER.match(text, joined.end() if joined else end)
         place = _known_place_at(match, ents) if through_places and not joined and before_and is None else None
         if place is not None:
             words, end = words + text[place.start : place.end].split(" "), place.end
@@ -377,23 +305,18 @@ def _may_go_on(word: str, context: Context, first: bool) -> bool:
     """Whether a Title-case word may go on a place's name: no title, known name, date or
     nationality; the first no generic word or administrative unit either ("… Region", "… City
     Council", "… Territory")."""
-    bare = _bare(word)
+    bare = bare_word(word)
     unit = bare[:-3] + "y" if bare.endswith("ies") else bare.removesuffix("s")  # "Counties" → "county"
     return _could_join(word, context) and not (first and (is_generic_word(unit) or unit in ADMINISTRATIVE_UNITS))
 
 
 def _could_join(word: str, context: Context) -> bool:
     """A capitalised word that may be part of a place's longer name."""
-    bare = _bare(word)
+    bare = bare_word(word)
     return not (
         bare in TITLES or bare in FUNCTION_WORDS or bare in DATE_WORDS or bare.removesuffix("s") in TITLES
         or context.known_as(word) or is_nationality_word(bare)
     )
-
-
-def _bare(word: str) -> str:
-    """A word in lower case without its possessive ("Leaders'" → "leaders", "People's" → "people")."""
-    return re.sub(r"['’]s?$", "", word.lower())
 
 
 def _coordinated_start(ent: Ent, text: str, ents: list[Ent]) -> int:

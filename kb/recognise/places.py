@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from .context import NAME_WORD, Context, Ent, overlaps, without_overlaps
 from .vocabulary import (
-    COMPANY_WORDS, COUNTRY_FORMS, INSTITUTIONS, PUBLIC_ADJECTIVES, PUBLIC_BODIES, STATE_FORMS, TITLES,
+    COMPANY_WORDS, COUNTRY_FORMS, INSTITUTIONS, PUBLIC_ADJECTIVES, PUBLIC_BODIES, STATE_FORMS, TITLES, is_country_name,
 )
 
 _OF_TAIL = re.compile(r"^(.*\S) of (?:the )?$")
@@ -32,7 +32,7 @@ _SHARED_HEAD = re.compile(rf" ({'|'.join(_UNITS)})\b", re.IGNORECASE)
 #: "regional" after a place: the place is the region ("the Gamma regional administration"); a
 #: "regional centre" is the city that is the region's capital. A front's "direction" named after
 #: a place ("fighting in the Gamma direction", "… and Delta directions") is the region around it.
-_REGIONAL = re.compile(r" (?:regional\b(?! cent(?:re|er)s?\b)|directions?\b)")
+_REGIONAL = re.compile(r" (?:regional\b(?! cent(?:re|er)s?\b)|(directions?)\b)")
 #: A unit announced before the places that are units of it, after a dash or a colon ("the
 #: southern regions of Alphania - Gamma and Delta", "the eastern direction: Gamma, Delta").
 _UNIT_BEFORE = re.compile(
@@ -240,8 +240,9 @@ def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
 def _shared_unit(end: int, text: str, listed: int) -> str | None:
     """The unit that the places listed before ``end`` are: "region" before "regional" or
     "direction(s)" (one place or several), the singular of a plural unit word after several places."""
-    if _REGIONAL.match(text, end):
-        return "region"
+    regional = _REGIONAL.match(text, end)
+    if regional:
+        return "direction" if regional.group(1) else "region"
     head = _SHARED_HEAD.match(text, end)
     return _UNITS[head.group(1).lower()] if head is not None and listed > 1 else None
 
@@ -253,14 +254,18 @@ def _announced_unit(start: int, text: str) -> str | None:
     if announced is None:
         return None
     word = announced.group(1).lower()
-    return _UNITS.get(word, "region")
+    return _UNITS.get(word, "direction")
 
 
 def _as_unit(ent: Ent, unit: str, context: Context) -> Ent:
     """A place span that names "<place> <unit>", when the knowledge base knows that name as a
-    place, written with the unit in lower case or capitalised ("… region", "… Oblast")."""
-    surface = context.text[ent.start : ent.end]
-    for form in (unit, unit.capitalize()):
+    place, written with the unit in lower case or capitalised ("… region", "… Oblast"). A
+    front's direction is the region around the place; when the knowledge base knows no such
+    region, the mention names "<place> direction", which no entity answers: it stays
+    unresolved rather than the town (a country stays itself: "the X - Y direction" of a route)."""
+    surface = re.sub(r"^[Tt]he ", "", context.text[ent.start : ent.end])  # a known name's pattern may hold "the"
+    looked_up = "region" if unit == "direction" else unit
+    for form in (looked_up, looked_up.capitalize()):
         if context.known_as(f"{surface} {form}") in ("GPE", "LOC"):
             return replace(ent, head=form)
-    return ent
+    return replace(ent, head="direction") if unit == "direction" and not is_country_name(surface) else ent

@@ -84,7 +84,7 @@ OUT_OF_SCOPE = {
     **dict.fromkeys("vaccine vaccines app application platform portal".split(), "PRODUCT"),
     **dict.fromkeys(
         "agreement agreements accord accords treaty treaties memorandum declaration protocol pact act charter "
-        "convention conventions".split(), "LAW",
+        "convention conventions resolution resolutions".split(), "LAW",
     ),
 }
 OUT_OF_SCOPE.pop("congress?", None)
@@ -107,6 +107,10 @@ CURRENCY_WORDS = frozenset(
     "franc francs lira rupee rupees zloty zlotys".split()
 )
 
+#: Nouns after a place that make it stand for a government ("the Alphaville authorities"): a
+#: city or a region named so is the government, not the place; a country is its own government.
+GOVERNMENT_NOUNS = frozenset("regime authorities leadership government junta".split())
+
 #: Heads of names of organisations, facilities and natural features that may be named after a
 #: place ("… Institute", "… Bridge", "… River"), with the label such a name gets.
 NAME_HEADS = {
@@ -125,10 +129,12 @@ NAME_HEADS = {
 }
 
 #: Heads of names "<head> of <place>" that are no place but something named after one: a
-#: battle, an honour ("Battle of …", "Hero of …"), with the label such a name gets. ("Order"
+#: battle, an honour, a festival ("Battle of …", "Hero of …", "Days of …"), with the label such
+#: a name gets. ("Defence" is left out: "Territorial Defence of …" is a body.) ("Order"
 #: is left out: an executive order is no honour.)
 OF_PLACE_HEADS = {
-    **dict.fromkeys("battle battles siege".split(), "EVENT"),
+    **dict.fromkeys("battle battles siege day days week".split(), "EVENT"),
+    **dict.fromkeys("constitution code".split(), "LAW"),  # "Constitution of …": a law's title
     **dict.fromkeys("hero heroes medal artist".split(), "AWARD"),  # "Hero of …", "People's Artist of …"
 }
 
@@ -182,6 +188,23 @@ def demonyms() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _nationality_words() -> frozenset[str]:
     return frozenset(word.lower() for word in demonyms())
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    return frozenset(country.lower() for country in demonyms().values())
+
+
+def is_country_name(surface: str) -> bool:
+    """Whether a place's name names a country: a country ``kb/data/demonyms.yaml`` knows
+    ("Alphania"), an abbreviation ("US", "U.K."), or a long form ("Republic of …"); a leading
+    "the" (a known name's pattern may hold it: "the US") is left out."""
+    surface = re.sub(r"^[Tt]he ", "", surface)
+    words = surface.lower().split(" ")
+    return (
+        surface.lower() in _country_names() or bool(re.fullmatch(r"(?:[A-Z]\.?){2,4}", surface))
+        or any(word in STATE_FORMS for word in words)
+    )
 
 
 def is_nationality_word(word: str) -> bool:
