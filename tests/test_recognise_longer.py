@@ -6,8 +6,7 @@ import pytest
 from kb.recognise.context import Context, Ent, lower_words
 from kb.recognise.longer import longer_names
 
-KNOWN = {"Alphania": "GPE", "Betaland": "GPE", "Gammaville": "GPE", "Omega Union": "ORG", "Kyra Varga": "PERSON",
-         "U.S.": "GPE", "the US": "GPE", "Republic of Betaland": "GPE"}
+KNOWN = {"Alphania": "GPE", "Betaland": "GPE", "Gammaville": "GPE", "Omega Union": "ORG", "Kyra Varga": "PERSON"}
 
 
 def found(text: str, *surfaces: tuple[str, str]) -> list[tuple[str, str]]:
@@ -119,23 +118,6 @@ def test_a_country_before_its_currency_is_the_currencys_name(text, spans, expect
     ],
 )
 def test_days_named_after_a_place_hold_it(text, spans, expected):
-    assert found(text, *spans) == expected
-
-
-@pytest.mark.parametrize(
-    "text, spans, expected",
-    [
-        ("The Gammaville regime denied it.", [("Gammaville", "GPE")], [("Gammaville regime", "ORG")]),
-        ("He blamed the Gammaville authorities.", [("Gammaville", "GPE")], [("Gammaville authorities", "ORG")]),
-        # a country is its own government
-        ("He blamed the Alphania authorities.", [("Alphania", "GPE")], [("Alphania", "GPE")]),
-        ("He blamed the U.S. authorities.", [("U.S.", "GPE")], [("U.S.", "GPE")]),
-        ("He blamed the US authorities.", [("the US", "GPE")], [("the US", "GPE")]),
-        ("The Republic of Betaland government fell.", [("Republic of Betaland", "GPE")], [("Republic of Betaland", "GPE")]),
-    ],
-)
-def test_a_city_named_for_a_government_is_that_government(text, spans, expected, monkeypatch):
-    monkeypatch.setattr("kb.recognise.vocabulary._country_names", lambda: frozenset({"alphania"}))
     assert found(text, *spans) == expected
 
 

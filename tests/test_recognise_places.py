@@ -5,6 +5,7 @@ import pytest
 
 from kb.recognise.context import Context, Ent, lower_words
 from kb.recognise.places import shared_heads
+from kb.recognise.vocabulary import is_country_name
 
 KNOWN = {"the Epsilon": "GPE", "Epsilon region": "GPE", "Alphania": "GPE", "Gammaville": "GPE", "Deltaburg": "GPE",
          "Zetaburg": "GPE", "Gammaville region": "GPE",
@@ -67,3 +68,9 @@ def test_a_front_direction_named_after_a_town_the_knowledge_base_has_no_region_o
 def test_a_known_name_with_its_article_is_looked_up_without_it():
     text = "Fighting went on in the Epsilon direction."
     assert heads(text, "the Epsilon") == [("the Epsilon", "region")]
+
+
+def test_country_names_are_told_from_other_places(monkeypatch):
+    monkeypatch.setattr("kb.recognise.vocabulary._country_names", lambda: frozenset({"alphania"}))
+    assert [is_country_name(name) for name in ("Alphania", "the Alphania", "US", "U.K.", "Republic of Zeta")] == [True] * 5
+    assert [is_country_name(name) for name in ("Gammaville", "the Gammaville", "Usk")] == [False] * 3

@@ -17,8 +17,8 @@ from .context import TITLE_WORD, WORD_AFTER, Context, Ent, bare_word, overlaps, 
 from .named_after import name_ending_in, route_name
 from .vocabulary import (
     ADMINISTRATIVE_UNITS, AGREEMENT_WORDS, COMPANY_WORDS, COUNTRY_FORMS, CURRENCY_WORDS, DATE_WORDS, FUNCTION_WORDS,
-    GOVERNMENT_NOUNS, INSTITUTIONS, NAME_HEADS, OUT_OF_SCOPE, PUBLIC_BODIES, REGION_WORDS, TITLES,
-    is_country_name, is_generic_word, is_nationality_word,
+    INSTITUTIONS, NAME_HEADS, OUT_OF_SCOPE, PUBLIC_BODIES, REGION_WORDS, TITLES, is_generic_word,
+    is_nationality_word,
 )
 
 #: A Title-case word and a space just before a place ("United ", "Latin ").
@@ -56,8 +56,8 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
     """A known place that is part of a longer proper name gives way to that name: Title-case
     words after it ("Alphaville Grand Forum": labelled by its head, here an event), a word
     before it that makes one name with it ("United Betaland" an organisation, "Latin Alphania"
-    a region), a lower-case word ("the Alphaville accords" a LAW, "Alphania dollars" MONEY,
-    "the Alphaville authorities" a city's name for a government, an ORG), a state form ("Gamma
+    a region), a lower-case word ("the Alphaville accords" a LAW, "Alphania dollars" MONEY), a
+    state form ("Gamma
     People's Republic"; places coordinated before a plural one, "Gamma and Delta People's
     Republics", are one mention of several places), a name "<…> of <place>" that names something
     after it ("Battle of Alphaville") or a route named after the places it joins ("the
@@ -189,17 +189,16 @@ def _end_after(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: l
 
 def _lower_word_name(ent: Ent, text: str) -> tuple[int, str] | None:
     """The end and label of a name a place makes with a lower-case word after it: an agreement
-    ("… accords", a LAW), a country's currency ("… dollars", MONEY), a city's or a region's name
-    for a government ("the Alphaville regime", "the Alphaville authorities", an ORG: the
-    government, not the place; a country stays itself, its own government); None otherwise."""
+    ("… accords", a LAW) or a country's currency ("… dollars", MONEY); None otherwise. (A
+    capital named for its government, "the Alphaville authorities", stays the city: the
+    knowledge base's policy, as the gold annotations do, links seats and capitals used for their
+    institutions to the seat.)"""
     lower = _LOWER_AFTER.match(text, ent.end)
     word = lower.group(1) if lower else ""
     if word in AGREEMENT_WORDS and ent.label != "ORG":
         return lower.end(), "LAW"
     if word in CURRENCY_WORDS and ent.label == "GPE":
         return lower.end(), "MONEY"
-    if word in GOVERNMENT_NOUNS and ent.label == "GPE" and not is_country_name(text[ent.start : ent.end]):
-        return lower.end(), "ORG"
     return None
 
 

@@ -107,10 +107,6 @@ CURRENCY_WORDS = frozenset(
     "franc francs lira rupee rupees zloty zlotys".split()
 )
 
-#: Nouns after a place that make it stand for a government ("the Alphaville authorities"): a
-#: city or a region named so is the government, not the place; a country is its own government.
-GOVERNMENT_NOUNS = frozenset("regime authorities leadership government junta".split())
-
 #: Heads of names of organisations, facilities and natural features that may be named after a
 #: place ("… Institute", "… Bridge", "… River"), with the label such a name gets.
 NAME_HEADS = {
