@@ -38,9 +38,15 @@ def found(text: str, *surfaces: tuple[str, str]) -> list[tuple[str, str]]:
          [("Alphania", "GPE"), ("Rector of the University", "ORG")]),
         ("He thanked the Alphania Research and Training Centre of the University.",
          [("Alphania", "GPE")], [("Alphania Research and Training Centre", "ORG")]),
-        # words joined by "and" that go on past the longest name read: the run stops before "and"
+        # words joined by "and" that go on past the longest name read: no name is read, the place stays
         ("He studied at the Alphania Automobile and Road Construction State Technical University.",
-         [("Alphania", "GPE")], [("Alphania Automobile", "ORG")]),
+         [("Alphania", "GPE")], [("Alphania", "GPE")]),
+        # the model's span after "and" that ends in a head word is taken in
+        ("He saw the Alphania Research and Training Centre today.", [("Alphania", "GPE"), ("Training Centre", "PERSON")],
+         [("Alphania Research and Training Centre", "ORG")]),
+        # a known place right after "and" is no word of the organisation's body (it makes its own name)
+        ("The Omega Union Support and Gammaville Group met.", [("Omega Union", "ORG"), ("Gammaville", "GPE")],
+         [("Omega Union", "ORG"), ("Gammaville Group", "ORG")]),
         # a known place inside the name of an organisation's body
         ("Talks of the Omega Union Gammaville Group resumed.", [("Omega Union", "ORG"), ("Gammaville", "GPE")],
          [("Omega Union Gammaville Group", "ORG")]),
@@ -71,6 +77,9 @@ def test_a_body_of_a_known_organisation_is_its_own_name(text, spans, expected):
         # lower-case words before the route's noun
         ("Gas flows through the Alphania-Betaland gas pipeline.", [("Alphania", "GPE"), ("Betaland", "GPE")],
          [("Alphania-Betaland gas pipeline", "FAC")]),
+        # a road map is no road
+        ("The Alphania-Betaland road map was revived.", [("Alphania", "GPE"), ("Betaland", "GPE")],
+         [("Alphania", "GPE"), ("Betaland", "GPE")]),
         # a place of two words inside the route
         ("The Alphania-Upper Delta-Gammaville Motorway opened.", [("Alphania", "GPE"), ("Gammaville", "GPE")],
          [("Alphania-Upper Delta-Gammaville Motorway", "FAC")]),
@@ -101,7 +110,7 @@ def test_other_hyphenated_places_stay_places(text, spans):
     [
         ("They paid 2 billion Alphania dollars.", [("Alphania", "GPE")], [("Alphania dollars", "MONEY")]),
         ("Trust in the Alphania dollar fell.", [("Alphania", "GPE")], [("Alphania dollar", "MONEY")]),
-        # an organisation's name before the word is no country's currency
+        # an organisation's name before a currency word keeps its name: a currency is none of its bodies
         ("The Omega Union euro rules apply.", [("Omega Union", "ORG")], [("Omega Union", "ORG")]),
     ],
 )
@@ -126,8 +135,18 @@ def test_days_named_after_a_place_hold_it(text, spans, expected):
     [
         ("The Omega Union-Alphania Council met.", [("Omega Union", "ORG"), ("Alphania", "GPE")],
          [("Omega Union-Alphania Council", "ORG")]),
-        ("They signed the Omega Union – Alphania Founding Act then.", [("Omega Union", "ORG"), ("Alphania", "GPE")],
-         [("Omega Union – Alphania Founding Act", "LAW")]),
+        ("They signed the Omega Union–Alphania Founding Act then.", [("Omega Union", "ORG"), ("Alphania", "GPE")],
+         [("Omega Union–Alphania Founding Act", "LAW")]),
+        # a dash with spaces around it is punctuation
+        ("Aid reached Gammaville – Omega Union Council staff said.", [("Gammaville", "GPE"), ("Omega Union", "ORG")],
+         [("Gammaville", "GPE"), ("Omega Union Council", "ORG")]),
+        # more words after the head: another name ("… Council Building")
+        ("The Omega Union-Alphania Council Building opened.", [("Omega Union", "ORG"), ("Alphania", "GPE")],
+         [("Omega Union", "ORG"), ("Alphania", "GPE")]),
+        # a heading in Title Case
+        ("Gammaville Sees New Omega Union-Alphania Council\nThe text was short.",
+         [("Gammaville", "GPE"), ("Omega Union", "ORG"), ("Alphania", "GPE")],
+         [("Gammaville", "GPE"), ("Omega Union", "ORG"), ("Alphania", "GPE")]),
         # a meeting named after its participants: each is meant
         ("The Omega Union-Alphania Summit opened.", [("Omega Union", "ORG"), ("Alphania", "GPE")],
          [("Omega Union", "ORG"), ("Alphania", "GPE")]),
@@ -138,6 +157,10 @@ def test_days_named_after_a_place_hold_it(text, spans, expected):
         ("The Omega Union Resolution 22 passed.", [("Omega Union", "ORG")], [("Omega Union Resolution", "LAW")]),
         ("Article 5 of the Constitution of Alphania says so.", [("Alphania", "GPE")],
          [("Constitution of Alphania", "LAW")]),
+        ("He cited the Criminal Code of Alphania.", [("Alphania", "GPE")], [("Criminal Code of Alphania", "LAW")]),
+        # a lower-case resolution is one about the place, not named after it; accords are
+        ("They adopted an Alphania resolution and the Gammaville accords.", [("Alphania", "GPE"), ("Gammaville", "GPE")],
+         [("Alphania", "GPE"), ("Gammaville accords", "LAW")]),
     ],
 )
 def test_bodies_and_acts_named_after_known_names(text, spans, expected):

@@ -50,6 +50,9 @@ def test_a_quoted_name_beside_its_kind_holds_the_names_inside_it(text, spans, ex
         ('The company "Omega Union" signed.', [("Omega Union", "ORG")]),
         # unmatched quotation marks
         ('The channel "Alphania 24» aired.', [("Alphania", "GPE")]),
+        # speech to a listener the noun names
+        ('He told parliament "Glory to Alphania" and left.', [("Alphania", "GPE")]),
+        ('He told the summit "Gammaville Needs Help" today.', [("Gammaville", "GPE")]),
         # more than eight words
         ('The project "One Two Three Four Five Six Seven Alphania Nine" ends.', [("Alphania", "GPE")]),
     ],

@@ -25,8 +25,9 @@ from .vocabulary import (
 _WORD_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) $")
 #: "and" between two words of a name ("… Support and Procurement Agency").
 _AND_AFTER = re.compile(r" (and|&)(?= [A-Z])")
-#: What joins two names into one compound ("Omega Union-Alphania", "… – …").
-_HYPHEN = re.compile(r" ?[-‐–—] ?")
+#: What joins two names into one compound ("Omega Union-Alphania"); a dash with spaces around it
+#: is punctuation ("… reached Alphaville – Omega Union staff said").
+_HYPHEN = re.compile(r"[-‐–]")
 #: A lower-case word after a place ("… accords").
 _LOWER_AFTER = re.compile(r" ([a-z]+)\b")
 #: A state form after a place, with up to two words between ("… People's Republic(s)").
@@ -68,14 +69,16 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
     Mayor"), a known name, a date, a sentence's start, or in a line written in Title Case."""
     spans = [(e.start, e.end) for e in ents]
     longer_spans: list[Ent] = []
+    groups = _hyphen_groups(ents, context.text)
     for ent in ents:
         if not ent.known or ent.label not in ("GPE", "LOC", "ORG") or overlaps(ent.start, ent.end, spans[len(ents):]):
             continue
+        joint = _joint_body(groups.get(ent, [ent]), context, spans, ents)
         if ent.label == "ORG":
-            longer = _joint_body(ent, context, spans, ents) or _organisation_longer(ent, context, spans, ents)
+            longer = joint or _organisation_longer(ent, context, spans, ents)
         else:
-            longer = (_joint_body(ent, context, spans, ents) or route_name(ent, context, ents)
-                      or name_ending_in(ent, context, ents) or _longer(ent, context, spans, ents))
+            longer = (joint or route_name(ent, context, ents) or name_ending_in(ent, context, ents)
+                      or _longer(ent, context, spans, ents))
         if longer is not None:
             longer_spans.append(longer)
             spans.append((longer.start, longer.end))
@@ -118,16 +121,15 @@ def _organisation_longer(ent: Ent, context: Context, spans: list[tuple[int, int]
     return Ent(ent.start, end, label) if end > ent.end and label in _ORGANISATION_PARTS else None
 
 
-def _joint_body(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> Ent | None:
-    """The name of a body or an agreement named after the known names it joins by hyphens, which
-    ``ent`` is one of ("the Omega Union-Alphania Council", "… Founding Act"): an ORG or a LAW.
-    None for their meetings and programmes ("the Omega Union-Alphania Summit": the participants
-    are meant) and for names joined without such a head after them."""
-    joined = _hyphen_joined(ent, context.text, ents)
-    if len(joined) < 2 or title_case_line(context.text, ent.start, ent.end):
+def _joint_body(joined: list[Ent], context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> Ent | None:
+    """The name of a body or an agreement named after the known names ``joined`` by hyphens
+    ("the Omega Union-Alphania Council", "… Founding Act"): an ORG or a LAW. None for their
+    meetings and programmes ("the Omega Union-Alphania Summit": the participants are meant), for
+    names joined without such a head at the end of the words after them ("… Council Building"),
+    and in a heading in Title Case."""
+    if len(joined) < 2 or title_case_line(context.text, joined[0].start, joined[-1].end):
         return None
-    last = joined[-1]
-    end, words = _run_after(last.end, context, spans, ents)
+    end, words = _run_after(joined[-1].end, context, spans, ents)
     kept = _up_to_head(words)
     label = _head_label(kept[-1]) if kept else None
     if label not in _ORGANISATION_PARTS or len(kept) < len(words):
@@ -135,15 +137,20 @@ def _joint_body(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: 
     return Ent(joined[0].start, end, label)
 
 
-def _hyphen_joined(ent: Ent, text: str, ents: list[Ent]) -> list[Ent]:
-    """The known names joined to ``ent`` by hyphens or dashes ("Omega Union-Alphania"), in order."""
+def _hyphen_groups(ents: list[Ent], text: str) -> dict[Ent, list[Ent]]:
+    """Each known name joined to another by a hyphen ("Omega Union-Alphania") → all the known
+    names so joined, in order (one pass over the known names in text order)."""
     known = sorted((e for e in ents if e.known), key=lambda e: e.start)
-    first = last = known.index(ent)
-    while first > 0 and _HYPHEN.fullmatch(text, known[first - 1].end, known[first].start):
-        first -= 1
-    while last + 1 < len(known) and _HYPHEN.fullmatch(text, known[last].end, known[last + 1].start):
-        last += 1
-    return known[first : last + 1]
+    groups: dict[Ent, list[Ent]] = {}
+    group: list[Ent] = []
+    for ent in known:
+        if group and _HYPHEN.fullmatch(text, group[-1].end, ent.start):
+            group.append(ent)
+            continue
+        groups.update(dict.fromkeys(group, group) if len(group) > 1 else {})
+        group = [ent]
+    groups.update(dict.fromkeys(group, group) if len(group) > 1 else {})
+    return groups
 
 
 def _start_before(ent: Ent, context: Context, spans: list[tuple[int, int]]) -> int:
@@ -189,7 +196,7 @@ def _end_after(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: l
 
 def _lower_word_name(ent: Ent, text: str) -> tuple[int, str] | None:
     """The end and label of a name a place makes with a lower-case word after it: an agreement
-    ("… accords", a LAW) or a country's currency ("… dollars", MONEY); None otherwise. (A
+    ("… accords", a LAW) or a currency ("… dollars", MONEY); None otherwise. (A
     capital named for its government, "the Alphaville authorities", stays the city: the
     knowledge base's policy, as the gold annotations do, links seats and capitals used for their
     institutions to the seat.)"""
@@ -197,7 +204,7 @@ def _lower_word_name(ent: Ent, text: str) -> tuple[int, str] | None:
     word = lower.group(1) if lower else ""
     if word in AGREEMENT_WORDS and ent.label != "ORG":
         return lower.end(), "LAW"
-    if word in CURRENCY_WORDS and ent.label == "GPE":
+    if word in CURRENCY_WORDS:
         return lower.end(), "MONEY"
     return None
 
@@ -250,13 +257,14 @@ def _run_after(
     """The Title-case words that go on a name from ``end`` (an "and" between two of them: "…
     Support and Procurement Agency"), and where they end; a model's span of an organisation,
     event … they meet is taken in whole, and with ``through_places`` (after an organisation) a
-    known place the name goes on after ("Omega Union Gammaville Group"). Words joined by "and"
-    must end before any span and within the longest name read, else the run stops before the "and"."""
-    text, words, before_and = context.text, [], None
+    known place the name goes on after ("Omega Union Gammaville Group"). After an "and", a span
+    met ends the run before the "and" unless it ends in a head word; a run with an "and" that
+    goes on past the longest name read is no name at all."""
+    text, words, before_and, start = context.text, [], None, end
     while len(words) < _MAX_WORDS:
         joined = _joining_and(text, end, words)
         match = WORD_AFTER.match(text, joined.end() if joined else end)
-        place = _known_place_at(match, ents) if through_places and not joined and before_and is None else None
+        place = _known_place_at(match, ents) if through_places and not joined else None
         if place is not None:
             words, end = words + text[place.start : place.end].split(" "), place.end
             continue
@@ -268,17 +276,26 @@ def _run_after(
         if overlaps(*match.span(1), spans):
             return _into_span(match, context.text, ents, (end, words), before_and)
         words, end = words + [match.group(1)], match.end()
-    return before_and or (end, words)
+    following = WORD_AFTER.match(text, end)
+    return (start, []) if before_and and following and _may_go_on(following.group(1), context, False) else (end, words)
 
 
 def _into_span(
     match: re.Match, text: str, ents: list[Ent], run: tuple[int, list[str]], before_and: tuple[int, list[str]] | None
 ) -> tuple[int, list[str]]:
     """Where a run of words ends that meets another span: a model's span of an organisation,
-    event … is taken in whole (not after an "and"); any other span ends the run."""
+    event … is taken in whole; after an "and", only one that ends in a head word, without "of"
+    (the model may tag "Training Centre" in "… Research and Training Centre" as anything; "…
+    Kyra Varga and Rector of the University" is no name). Any other span ends the run (before
+    its "and")."""
     model_span = next((e for e in ents if e.start == match.start(1)), None)
-    if before_and is None and model_span and not model_span.known and model_span.label in _ABSORBED:
-        return model_span.end, run[1] + text[model_span.start : model_span.end].split(" ")
+    if model_span is None or model_span.known:
+        return before_and or run
+    words = text[model_span.start : model_span.end].split(" ")
+    if before_and is None and model_span.label in _ABSORBED:
+        return model_span.end, run[1] + words
+    if before_and is not None and "of" not in words and _head_label(words[-1]):
+        return model_span.end, run[1] + words
     return before_and or run
 
 

@@ -13,11 +13,11 @@ from .vocabulary import FUNCTION_WORDS, NAME_HEADS, OF_PLACE_HEADS, PUBLIC_BODIE
 
 #: Places joined by hyphens or dashes before a road's, a railway's or a pipeline's noun (up to two
 #: lower-case words between: "… gas pipeline"): a route named after the places it joins ("the
-#: Alphaville–Gammaville motorway").
+#: Alphaville–Gammaville motorway"; not "the Alphania-Betaland road map").
 _ROUTE = re.compile(
     r"(?<![\w'’-])[A-Z][\w'’]*(?: ?[-‐–—] ?[A-Z][\w'’]*(?: [A-Z][\w'’]*)?)+(?: [a-z][a-z-]+){0,2} "
     r"(?:[Mm]otorway|[Hh]ighway|[Rr]oad|[Rr]ailway|[Rr]ailroad|[Pp]ipeline|[Rr]oute|[Cc]orridor|[Ee]xpressway"
-    r"|[Ff]reeway)s?(?![\w-])"
+    r"|[Ff]reeway)s?(?![\w-])(?! map\b)"
 )
 #: Capitalised words (joined by "of", "the") just before "of [the]" and a place: the name the
 #: place ends ("Battle of …", "Cathedral of St. Sophia of …").

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from .context import NAME_WORD, Context, Ent, overlaps, without_overlaps
 from .vocabulary import (
-    COMPANY_WORDS, COUNTRY_FORMS, INSTITUTIONS, PUBLIC_ADJECTIVES, PUBLIC_BODIES, STATE_FORMS, TITLES, is_country_name,
+    COMPANY_WORDS, COUNTRY_FORMS, INSTITUTIONS, PUBLIC_ADJECTIVES, PUBLIC_BODIES, STATE_FORMS, TITLES,
 )
 
 _OF_TAIL = re.compile(r"^(.*\S) of (?:the )?$")
@@ -32,12 +32,11 @@ _SHARED_HEAD = re.compile(rf" ({'|'.join(_UNITS)})\b", re.IGNORECASE)
 #: "regional" after a place: the place is the region ("the Gamma regional administration"); a
 #: "regional centre" is the city that is the region's capital. A front's "direction" named after
 #: a place ("fighting in the Gamma direction", "… and Delta directions") is the region around it.
-_REGIONAL = re.compile(r" (?:regional\b(?! cent(?:re|er)s?\b)|(directions?)\b)")
-#: A unit announced before the places that are units of it, after a dash or a colon ("the
-#: southern regions of Alphania - Gamma and Delta", "the eastern direction: Gamma, Delta").
-_UNIT_BEFORE = re.compile(
-    rf"\b({'|'.join(_UNITS)}|directions?)(?: of (?:the )?{NAME_WORD}(?: {NAME_WORD})?)? ?[-–—:] ?$", re.IGNORECASE
-)
+_REGIONAL = re.compile(r" (?:regional\b(?! cent(?:re|er)s?\b)|directions?\b)")
+#: A plural unit word announcing the places that are such units, before a dash or a colon ("the
+#: southern regions of Alphania - Gamma and Delta"). (Not a front's "direction": the places
+#: listed after it are the towns fought over in it.)
+_UNIT_BEFORE = re.compile(rf"\b({'|'.join(_UNITS)})(?: of (?:the )?{NAME_WORD}(?: {NAME_WORD})?)? ?[-–—:] ?$", re.IGNORECASE)
 
 
 def split_known_prefix(ents: list[Ent], context: Context) -> list[Ent]:
@@ -223,10 +222,10 @@ def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
     """A place listed before a plural administrative head ("the Alpha, Beta and Gamma regions")
     is that unit, and so is a place before "regional" or "direction" ("the Gamma regional
     council", "fighting in the Gamma direction"), and places listed after a dash or a colon that
-    such a word announces ("the southern regions - Gamma and Delta"): when the knowledge base knows "<place>
-    region" (a region's alias), the mention names it, not the city of the same name. A place
-    whose unit the knowledge base does not know stays as it is (a country, a sea or a peninsula
-    listed before "regions" is no region of that name)."""
+    a plural unit word announces ("the southern regions - Gamma and Delta"): when the knowledge
+    base knows "<place> region" (a region's alias), the mention names it, not the city of the
+    same name. A place whose unit the knowledge base does not know stays as it is (a country, a
+    sea or a peninsula listed before "regions" is no region of that name)."""
     text = context.text
     result = list(ents)
     for group in _lists(result, text):
@@ -240,32 +239,25 @@ def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
 def _shared_unit(end: int, text: str, listed: int) -> str | None:
     """The unit that the places listed before ``end`` are: "region" before "regional" or
     "direction(s)" (one place or several), the singular of a plural unit word after several places."""
-    regional = _REGIONAL.match(text, end)
-    if regional:
-        return "direction" if regional.group(1) else "region"
+    if _REGIONAL.match(text, end):
+        return "region"
     head = _SHARED_HEAD.match(text, end)
     return _UNITS[head.group(1).lower()] if head is not None and listed > 1 else None
 
 
 def _announced_unit(start: int, text: str) -> str | None:
-    """The unit that places listed from ``start`` are, when a plural unit word or a front's
-    "direction" announces them before a dash or a colon ("… regions of Alphania - Gamma and Delta")."""
+    """The unit that places listed from ``start`` are, when a plural unit word announces them
+    before a dash or a colon ("… regions of Alphania - Gamma and Delta")."""
     announced = _UNIT_BEFORE.search(text, max(0, start - 80), start)
-    if announced is None:
-        return None
-    word = announced.group(1).lower()
-    return _UNITS.get(word, "direction")
+    return _UNITS[announced.group(1).lower()] if announced else None
 
 
 def _as_unit(ent: Ent, unit: str, context: Context) -> Ent:
     """A place span that names "<place> <unit>", when the knowledge base knows that name as a
-    place, written with the unit in lower case or capitalised ("… region", "… Oblast"). A
-    front's direction is the region around the place; when the knowledge base knows no such
-    region, the mention names "<place> direction", which no entity answers: it stays
-    unresolved rather than the town (a country stays itself: "the X - Y direction" of a route)."""
-    surface = re.sub(r"^[Tt]he ", "", context.text[ent.start : ent.end])  # a known name's pattern may hold "the"
-    looked_up = "region" if unit == "direction" else unit
-    for form in (looked_up, looked_up.capitalize()):
+    place, written with the unit in lower case or capitalised ("… region", "… Oblast"); a
+    known name's pattern may hold "the" ("the Alpha" + "region" is looked up as "Alpha region")."""
+    surface = re.sub(r"^[Tt]he ", "", context.text[ent.start : ent.end])
+    for form in (unit, unit.capitalize()):
         if context.known_as(f"{surface} {form}") in ("GPE", "LOC"):
             return replace(ent, head=form)
-    return replace(ent, head="direction") if unit == "direction" and not is_country_name(surface) else ent
+    return ent

@@ -28,6 +28,11 @@ _NOUN = r"[A-Za-z]+"
 _NOUN_FIRST = re.compile(rf"\b(?P<noun>{_NOUN})(?: (?:called|named|titled|entitled))? {_QUOTED}")
 #: … or right after it ('the "…" initiative').
 _NOUN_AFTER = re.compile(rf"{_QUOTED} (?P<noun>{_NOUN})\b")
+#: A speaker's verb before the noun: the noun is a listener, the quotation speech ('told
+#: parliament "Glory to …"', 'told the summit "…"').
+_SPOKEN_TO = re.compile(
+    r"\b(?:told|tell|tells|telling|asked|asks|addressed|addresses|urged|urges|thanked|reminded|assured)(?: the| a)? $"
+)
 
 
 def quoted_names(ents: list[Ent], context: Context) -> list[Ent]:
@@ -36,7 +41,8 @@ def quoted_names(ents: list[Ent], context: Context) -> list[Ent]:
     labelled by the noun (a channel or a party an organisation, an initiative a programme);
     the spans inside it are pieces of it. Left alone: a quotation that reads as a sentence
     (a lower-case word other than a small one, or punctuation inside), one a span already
-    covers exactly or crosses, and quotations beside other nouns ('the word "…"')."""
+    covers exactly or crosses, quotations beside other nouns ('the word "…"'), and speech to a
+    listener the noun names ('told parliament "…"')."""
     replaced: set[Ent] = set()
     added = []
     for start, end, label in _quoted_names(context.text):
@@ -54,7 +60,8 @@ def _quoted_names(text: str) -> list[tuple[int, int, str]]:
     for pattern in (_NOUN_FIRST, _NOUN_AFTER):
         for match in pattern.finditer(text):
             label = kind_of(match.group("noun"))
-            if label and _closes(match) and _reads_as_a_name(match.group("name")):
+            spoken = _SPOKEN_TO.search(text, max(0, match.start("noun") - 20), match.start("noun"))
+            if label and not spoken and _closes(match) and _reads_as_a_name(match.group("name")):
                 names.add((match.start("name"), match.end("name"), label))
     return sorted(names)
 

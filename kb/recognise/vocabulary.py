@@ -90,8 +90,9 @@ OUT_OF_SCOPE = {
 OUT_OF_SCOPE.pop("congress?", None)
 
 #: Agreements and declarations named after the place where they were made: written in lower
-#: case after the place, they still make one name with it ("the Alphaville accords").
-AGREEMENT_WORDS = frozenset(word for word, kind in OUT_OF_SCOPE.items() if kind == "LAW")
+#: case after the place, they still make one name with it ("the Alphaville accords"). Not a
+#: resolution: "an Alphania resolution" is one about the country.
+AGREEMENT_WORDS = frozenset(word for word, kind in OUT_OF_SCOPE.items() if kind == "LAW") - {"resolution", "resolutions"}
 
 #: Words of a region's name before a place's ("Latin …", "North …", "Greater …"): such a name
 #: is a region, not the place.
@@ -184,23 +185,6 @@ def demonyms() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _nationality_words() -> frozenset[str]:
     return frozenset(word.lower() for word in demonyms())
-
-
-@lru_cache(maxsize=1)
-def _country_names() -> frozenset[str]:
-    return frozenset(country.lower() for country in demonyms().values())
-
-
-def is_country_name(surface: str) -> bool:
-    """Whether a place's name names a country: a country ``kb/data/demonyms.yaml`` knows
-    ("Alphania"), an abbreviation ("US", "U.K."), or a long form ("Republic of …"); a leading
-    "the" (a known name's pattern may hold it: "the US") is left out."""
-    surface = re.sub(r"^[Tt]he ", "", surface)
-    words = surface.lower().split(" ")
-    return (
-        surface.lower() in _country_names() or bool(re.fullmatch(r"(?:[A-Z]\.?){2,4}", surface))
-        or any(word in STATE_FORMS for word in words)
-    )
 
 
 def is_nationality_word(word: str) -> bool:
