@@ -3,22 +3,15 @@ the first ones, which live in tests/test_recognise_repair.py."""
 
 import pytest
 
-from kb.recognise.context import Context, Ent, lower_words
 from kb.recognise.longer import longer_names
+from repair_spans import run_step, surfaces
 
 KNOWN = {"Alphania": "GPE", "Betaland": "GPE", "Gammaville": "GPE", "Omega Union": "ORG", "Kyra Varga": "PERSON"}
 
 
-def found(text: str, *surfaces: tuple[str, str]) -> list[tuple[str, str]]:
-    """The spans after the step, from hand-written (surface, label) spans (a known surface gets
-    a ruler id)."""
-    ents = []
-    for surface, label in surfaces:
-        start = text.index(surface)
-        ents.append(Ent(start, start + len(surface), label, surface.lower() if surface in KNOWN else ""))
-    context = Context(text, lower_words(text), KNOWN)
-    result = sorted(longer_names(ents, context), key=lambda e: e.start)
-    return [(text[e.start : e.end], e.label) for e in result]
+def found(text: str, *spans: tuple[str, str]) -> list[tuple[str, str]]:
+    """(surface, label) of the spans after the step."""
+    return surfaces(text, run_step(longer_names, text, spans, KNOWN))
 
 
 @pytest.mark.parametrize(

@@ -4,19 +4,14 @@ import pytest
 
 from kb.recognise.context import Context, Ent, lower_words
 from kb.recognise.quoted import kind_of, quoted_names
+from repair_spans import run_step, surfaces
 
 KNOWN = {"Alphania": "GPE", "Gammaville": "GPE", "Omega Union": "ORG"}
 
 
-def found(text: str, *surfaces: tuple[str, str]) -> list[tuple[str, str]]:
-    """The spans after the step, from hand-written (surface, label) spans of the model."""
-    ents = []
-    for surface, label in surfaces:
-        start = text.index(surface)
-        ents.append(Ent(start, start + len(surface), label, surface.lower() if surface in KNOWN else ""))
-    context = Context(text, lower_words(text), KNOWN)
-    result = sorted(quoted_names(ents, context), key=lambda e: e.start)
-    return [(text[e.start : e.end], e.label) for e in result]
+def found(text: str, *spans: tuple[str, str]) -> list[tuple[str, str]]:
+    """(surface, label) of the spans after the step."""
+    return surfaces(text, run_step(quoted_names, text, spans, KNOWN))
 
 
 @pytest.mark.parametrize(

@@ -58,11 +58,10 @@ def longer_names(ents: list[Ent], context: Context) -> list[Ent]:
     words after it ("Alphaville Grand Forum": labelled by its head, here an event), a word
     before it that makes one name with it ("United Betaland" an organisation, "Latin Alphania"
     a region), a lower-case word ("the Alphaville accords" a LAW, "Alphania dollars" MONEY), a
-    state form ("Gamma
-    People's Republic"; places coordinated before a plural one, "Gamma and Delta People's
-    Republics", are one mention of several places), a name "<…> of <place>" that names something
-    after it ("Battle of Alphaville") or a route named after the places it joins ("the
-    Alphaville–Gammaville motorway"; both :mod:`kb.recognise.named_after`). A known organisation
+    state form ("Gamma People's Republic"; places coordinated before a plural one, "Gamma and
+    Delta People's Republics", are one mention of several places), a name "<…> of <place>" that
+    names something after it ("Battle of Alphaville") or a route named after the places it joins
+    ("the Alphaville–Gammaville motorway"; both :mod:`kb.recognise.named_after`). A known organisation
     gives way to the name of one of its bodies or agreements after it ("Omega Union Charter"),
     and known names joined by hyphens to the body or agreement they name ("the Omega
     Union-Alphania Council"). Never across a title ("Alphania President …", "the Alphaville
@@ -140,17 +139,13 @@ def _joint_body(joined: list[Ent], context: Context, spans: list[tuple[int, int]
 def _hyphen_groups(ents: list[Ent], text: str) -> dict[Ent, list[Ent]]:
     """Each known name joined to another by a hyphen ("Omega Union-Alphania") → all the known
     names so joined, in order (one pass over the known names in text order)."""
-    known = sorted((e for e in ents if e.known), key=lambda e: e.start)
-    groups: dict[Ent, list[Ent]] = {}
-    group: list[Ent] = []
-    for ent in known:
-        if group and _HYPHEN.fullmatch(text, group[-1].end, ent.start):
-            group.append(ent)
-            continue
-        groups.update(dict.fromkeys(group, group) if len(group) > 1 else {})
-        group = [ent]
-    groups.update(dict.fromkeys(group, group) if len(group) > 1 else {})
-    return groups
+    groups: list[list[Ent]] = []
+    for ent in sorted((e for e in ents if e.known), key=lambda e: e.start):
+        if groups and _HYPHEN.fullmatch(text, groups[-1][-1].end, ent.start):
+            groups[-1].append(ent)
+        else:
+            groups.append([ent])
+    return {ent: group for group in groups if len(group) > 1 for ent in group}
 
 
 def _start_before(ent: Ent, context: Context, spans: list[tuple[int, int]]) -> int:
