@@ -7,7 +7,15 @@ import re
 from dataclasses import replace
 
 from .context import NAME_WORD, Context, Ent, overlaps
+from .vocabulary import COMPANY_WORDS, FIELD_WORDS, NAME_HEADS, PUBLIC_BODIES, REGION_WORDS, TITLES
 
+#: A title, "of"/"for" and the field of a ministry or an office in Title Case, then two
+#: capitalised words that end the phrase: "Minister of Natural Resources and Environment Kyra
+#: Varga,", "Chief of the Government Staff Kyra Varga." (the person's name is the last two words).
+_AFTER_FIELD = re.compile(
+    rf"(?<![\w'’-])(?P<title>[A-Z][a-z]+) (?:of|for) (?:the )?(?P<field>(?:[A-Z][a-z]+(?:,? and |, | ))+?)"
+    rf"(?P<name>{NAME_WORD} {NAME_WORD})(?=[;,.:!?)]| and | \(|\s*$)"
+)
 _PERSON_RUN = re.compile(rf"^ ({NAME_WORD}(?: {NAME_WORD}){{1,2}})(?=[;,.:!?)]| [a-z(]|\s*$)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n][\"'”’]?\s*)$")
 _ADDRESS = re.compile(r"(?<![\w])(?:Mr|Mrs|Ms|Dr|Mr\.|Mrs\.|Ms\.|Dr\.|Madam|Mister) $")
@@ -97,3 +105,60 @@ def people_after_titles(ents: list[Ent], context: Context) -> list[Ent]:
             found.append(Ent(start, start + len(match.group(1)), "PERSON"))
     taken = [(e.start, e.end) for e in ents]
     return ents + [e for e in found if not overlaps(e.start, e.end, taken)]
+
+
+def people_after_fields(ents: list[Ent], context: Context) -> list[Ent]:
+    """The name after a title and the field of its office ("Minister of Agriculture Kyra Varga",
+    "Minister of Natural Resources and Environment Kyra Varga,", "Chief of the Government Staff
+    Kyra Varga."): the last two capitalised words, before a punctuation mark, "and" or the
+    line's end, are a person when the field holds an ordinary word (one the document writes in
+    lower case, or a generic noun such as "Agriculture") and the two words could be a name. A
+    model's span that took field words into the name ("Culture Kyra Varga" tagged ORG) gives
+    way; a known name is left alone."""
+    found, dropped = [], set()
+    for match in _AFTER_FIELD.finditer(context.text):
+        person = _field_person(match, ents, context)
+        if person is not None:
+            found.append(person[0])
+            dropped.update(person[1])
+    return [e for e in ents if e not in dropped] + found
+
+
+def _field_person(match: re.Match, ents: list[Ent], context: Context) -> tuple[Ent, list[Ent]] | None:
+    """The person a name after a title's field is (a third name word before the two taken in:
+    "… Kyra Ivanivna Varga") and the model's spans it replaces, or None when the match is no
+    such name (see :func:`people_after_fields`)."""
+    start = _field_name_start(match, context)
+    end = match.end("name")
+    if start is None:
+        return None
+    crossed = [e for e in ents if e.start < end and start < e.end]
+    if any(e.known or e.start < match.start("field") or e.end > end for e in crossed):
+        return None
+    return Ent(start, end, "PERSON"), crossed
+
+
+def _field_name_start(match: re.Match, context: Context) -> int | None:
+    """Where the name after a title's field starts (its last two words, or three when the word
+    before them is a name word too), or None when the title is none, the field holds no field
+    word, or the words are no name ("… for Europe and Central Asia": a region's)."""
+    field = [w for w in re.split(r",? and |, | ", match.group("field").strip(" ,")) if w]
+    if match.group("title").lower() not in TITLES or not any(_is_field_word(w, context) for w in field):
+        return None
+    if not all(_is_name_word(w, context) for w in match.group("name").split(" ")):
+        return None
+    start = match.start("name")
+    return start - len(field[-1]) - 1 if len(field) > 1 and _is_name_word(field[-1], context) else start
+
+
+def _is_name_word(word: str, context: Context) -> bool:
+    """A word that may be part of a person's name and is no word of an office's field, of a
+    region's name or a head of an organisation's ("Corporation")."""
+    lower = word.lower()
+    heads = lower in NAME_HEADS or lower in PUBLIC_BODIES or lower in COMPANY_WORDS or lower in REGION_WORDS
+    return _could_be_name(word, context) and not _is_field_word(word, context) and not heads
+
+
+def _is_field_word(word: str, context: Context) -> bool:
+    """A word of an office's field: an ordinary word of the document, or one of :data:`FIELD_WORDS`."""
+    return context.is_ordinary(word) or word.lower() in FIELD_WORDS

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from .context import Context, Ent, lower_words, overlaps, title_case_line
 from .longer import longer_names
-from .people import addressed_people, extend_people_left, people_after_titles
+from .people import addressed_people, extend_people_left, people_after_fields, people_after_titles
 from .places import (
     institutions, merge_of_names, places_after_in, places_after_titles, places_in_lists, shared_heads,
     split_known_prefix,
@@ -66,7 +66,7 @@ def repair(ents: list[Ent], context: Context) -> list[Ent]:
     steps: list[Callable[[list[Ent], Context], list[Ent]]] = [
         trim_edges, act_titles, quoted_names, split_glued_titles, longer_names, out_of_scope, acronyms, split_known_prefix,
         merge_of_names,
-        institutions, addressed_people, places_after_titles, extend_people_left, people_after_titles,
+        institutions, addressed_people, places_after_titles, extend_people_left, people_after_titles, people_after_fields,
         places_after_in, places_in_lists, shared_heads,
     ]
     if context.weapons:

@@ -36,6 +36,16 @@ GENERIC_WORDS = frozenset(
     "people citizens chamber assembly".split()
 )
 
+#: Fields of a ministry's or an office's work, as titles write them ("Minister of Civil Defence,
+#: Emergencies and Disaster Relief"): never a word of a person's name.
+FIELD_WORDS = frozenset(
+    "development relief policy protection affairs security trade industry resources environment defence "
+    "defense emergencies emergency construction housing transport communications media science sport sports "
+    "tourism labour labor welfare territories communities reintegration veterans disaster civil natural "
+    "digital transformation innovation research technology technologies ecology food fisheries forestry "
+    "youth family families regional social strategic reforms reform integration staff utilities services".split()
+)
+
 #: Words that make "<…> of <place>" a country's long name ("Republic of X", "Kingdom of X").
 STATE_FORMS = frozenset(
     "republic kingdom federation principality sultanate emirate emirates commonwealth "
