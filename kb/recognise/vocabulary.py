@@ -43,7 +43,7 @@ FIELD_WORDS = frozenset(
     "defense emergencies emergency construction housing transport communications media science sport sports "
     "tourism labour labor welfare territories communities reintegration veterans disaster civil natural "
     "digital transformation innovation research technology technologies ecology food fisheries forestry "
-    "youth family families regional social strategic reforms reform integration staff utilities services".split()
+    "youth family families regional social strategic reforms reform integration staff utilities services climate action".split()
 )
 
 #: Words that make "<…> of <place>" a country's long name ("Republic of X", "Kingdom of X").
