@@ -158,3 +158,20 @@ def test_days_named_after_a_place_hold_it(text, spans, expected):
 )
 def test_bodies_and_acts_named_after_known_names(text, spans, expected):
     assert found(text, *spans) == expected
+
+
+@pytest.mark.parametrize(
+    "text, spans, expected",
+    [
+        # the model took the honour's head word for a place: nothing of its own to keep
+        ("Five soldiers became Heroes of Alphania today.", [("Heroes", "GPE"), ("Alphania", "GPE")],
+         [("Heroes of Alphania", "AWARD")]),
+        ("The National Anthem of Alphania was played.", [("National Anthem", "ORG"), ("Alphania", "GPE")],
+         [("National Anthem of Alphania", "WORK_OF_ART")]),
+        # a model's person is a name of its own: kept
+        ("He visited the Museum of Doru Petrascu of Alphania.", [("Doru Petrascu", "PERSON"), ("Alphania", "GPE")],
+         [("Doru Petrascu", "PERSON"), ("Alphania", "GPE")]),
+    ],
+)
+def test_a_model_span_of_head_words_only_is_taken_in(text, spans, expected):
+    assert found(text, *spans) == expected

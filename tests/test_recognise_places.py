@@ -7,7 +7,7 @@ from kb.recognise.context import Context, Ent, lower_words
 from kb.recognise.places import shared_heads
 
 KNOWN = {"the Epsilon": "GPE", "Epsilon region": "GPE", "Alphania": "GPE", "Gammaville": "GPE", "Deltaburg": "GPE",
-         "Gammaville region": "GPE", "Deltaburg region": "GPE", "Gammaville Oblast": "GPE"}
+         "Gammaville region": "GPE", "Deltaburg region": "GPE", "Gammaville Oblast": "GPE", "Gammaville Krai": "GPE"}
 
 
 def heads(text: str, *surfaces: str) -> list[tuple[str, str]]:
@@ -25,6 +25,7 @@ def heads(text: str, *surfaces: str) -> list[tuple[str, str]]:
     [
         "Residents of the southern regions of Alphania - Gammaville and Deltaburg left.",
         "Two regions: Gammaville and Deltaburg.",
+        "Help came to a number of regions, including Gammaville and Deltaburg.",
     ],
 )
 def test_places_listed_after_the_unit_that_announces_them_are_such_units(text):
@@ -58,3 +59,16 @@ def test_other_lists_stay_places(text):
 def test_a_known_name_with_its_article_is_looked_up_without_it():
     text = "Fighting went on in the Epsilon direction."
     assert heads(text, "the Epsilon") == [("the Epsilon", "region")]
+
+
+def test_a_territory_is_looked_up_as_a_krai():
+    text = "Sessions were held in the Gammaville and Deltaburg territories."
+    # no "Deltaburg Krai" known: Deltaburg stays the city
+    assert heads(text, "Gammaville", "Deltaburg") == [("Gammaville", "Krai"), ("Deltaburg", "")]
+
+
+def test_a_place_whose_region_the_list_names_too_stays_the_city():
+    text = "Major regions, including Gammaville, Gammaville Oblast and Deltaburg, grew."
+    assert heads(text, "Gammaville", "Gammaville Oblast", "Deltaburg") == [
+        ("Gammaville", ""), ("Gammaville Oblast", ""), ("Deltaburg", "region")
+    ]

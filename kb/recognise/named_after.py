@@ -53,7 +53,8 @@ def name_ending_in(ent: Ent, context: Context, ents: list[Ent]) -> Ent | None:
     Church of Alphania"), a saint ("St. Sophia of Alphaville"). None for a title's or a public
     body's place ("President of Alphania", "Museum Council of Alphania"), before a Title-case
     word that starts another name with the place ("… of the Alpha Navy"), and across a known
-    name or a model's person or place."""
+    name or a model's person or place (unless the model's span is only head words: "Heroes"
+    tagged as a place)."""
     text = context.text
     match = _NAME_BEFORE_OF.search(text, max(0, ent.start - 80), ent.start)
     if match is None or _goes_on(ent, text):
@@ -63,10 +64,16 @@ def name_ending_in(ent: Ent, context: Context, ents: list[Ent]) -> Ent | None:
         return None
     start, label = match.start(1) + found[0], found[1]
     crossed = [e for e in ents if e is not ent and e.start < ent.start and e.end > start]
-    if any(e.known or e.label not in _ABSORBED_BEFORE_OF for e in crossed):
+    if any(e.known or (e.label not in _ABSORBED_BEFORE_OF and not _only_heads(text[e.start : e.end])) for e in crossed):
         return None
     # the model's organisation wins over a facility's head word: a church as an institution
     return Ent(start, ent.end, "ORG" if label == "FAC" and any(e.label == "ORG" for e in crossed) else label)
+
+
+def _only_heads(surface: str) -> bool:
+    """Whether a model's span holds nothing but head words ("Heroes" tagged as a place): no
+    name of its own to keep."""
+    return all(bare_word(w) in OF_PLACE_HEADS or bare_word(w) in NAME_HEADS for w in surface.split(" "))
 
 
 def _goes_on(ent: Ent, text: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .context import NAME_WORD, Context, Ent, overlaps
+from .context import NAME_WORD, Context, Ent, overlaps, title_case_line
 from .vocabulary import COMPANY_WORDS, FIELD_WORDS, NAME_HEADS, PUBLIC_BODIES, REGION_WORDS, TITLES
 
 #: A title, "of"/"for" and the field of a ministry or an office in Title Case, then two
@@ -16,6 +16,8 @@ _AFTER_FIELD = re.compile(
     rf"(?<![\w'’-])(?P<title>[A-Z][a-z]+) (?:of|for) (?:the )?(?P<field>(?:[A-Z][a-z]+(?:,? and |, | ))+?)"
     rf"(?P<name>{NAME_WORD} {NAME_WORD})(?=[;,.:!?)]| and | \(|\s*$)"
 )
+#: A capitalised word and one space right before a position: a name word that may come first.
+_WORD_BEFORE = re.compile(rf"(?<![\w'’-])({NAME_WORD}) $")
 _PERSON_RUN = re.compile(rf"^ ({NAME_WORD}(?: {NAME_WORD}){{1,2}})(?=[;,.:!?)]| [a-z(]|\s*$)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n][\"'”’]?\s*)$")
 _ADDRESS = re.compile(r"(?<![\w])(?:Mr|Mrs|Ms|Dr|Mr\.|Mrs\.|Ms\.|Dr\.|Madam|Mister) $")
@@ -111,10 +113,13 @@ def people_after_fields(ents: list[Ent], context: Context) -> list[Ent]:
     """The name after a title and the field of its office ("Minister of Agriculture Kyra Varga",
     "Minister of Natural Resources and Environment Kyra Varga,", "Chief of the Government Staff
     Kyra Varga."): the last two capitalised words, before a punctuation mark, "and" or the
-    line's end, are a person when the field holds an ordinary word (one the document writes in
-    lower case, or a generic noun such as "Agriculture") and the two words could be a name. A
-    model's span that took field words into the name ("Culture Kyra Varga" tagged ORG) gives
-    way; a known name is left alone."""
+    line's end, are a person when the field holds a field word (one the document writes in
+    lower case, a generic noun such as "Agriculture", or one of :data:`FIELD_WORDS`) and the two
+    words could be a name; a third name word before them counts when the model's person holds
+    it too ("… Kyra Ivanivna Varga"). A model's span that took field words into the name
+    ("Culture Kyra Varga" tagged ORG) gives way; a known name, a model's name of another kind
+    inside the two words ("… Capital Economics" an ORG) and a heading in Title Case are left
+    alone."""
     found, dropped = [], set()
     for match in _AFTER_FIELD.finditer(context.text):
         person = _field_person(match, ents, context)
@@ -125,30 +130,40 @@ def people_after_fields(ents: list[Ent], context: Context) -> list[Ent]:
 
 
 def _field_person(match: re.Match, ents: list[Ent], context: Context) -> tuple[Ent, list[Ent]] | None:
-    """The person a name after a title's field is (a third name word before the two taken in:
-    "… Kyra Ivanivna Varga") and the model's spans it replaces, or None when the match is no
-    such name (see :func:`people_after_fields`)."""
-    start = _field_name_start(match, context)
-    end = match.end("name")
-    if start is None:
+    """The person a name after a title's field is and the model's spans it replaces, or None
+    when the match is no such name (see :func:`people_after_fields`)."""
+    if not _is_field_name(match, context):
         return None
+    start, end = _with_third_word(match, ents, context), match.end("name")
     crossed = [e for e in ents if e.start < end and start < e.end]
     if any(e.known or e.start < match.start("field") or e.end > end for e in crossed):
         return None
+    if any(e.label != "PERSON" and e.start >= match.start("name") for e in crossed):
+        return None  # the model read the two words as a name of another kind
     return Ent(start, end, "PERSON"), crossed
 
 
-def _field_name_start(match: re.Match, context: Context) -> int | None:
-    """Where the name after a title's field starts (its last two words, or three when the word
-    before them is a name word too), or None when the title is none, the field holds no field
-    word, or the words are no name ("… for Europe and Central Asia": a region's)."""
+def _is_field_name(match: re.Match, context: Context) -> bool:
+    """Whether the match is a title, a field with a field word and two name words, outside a
+    heading in Title Case."""
     field = [w for w in re.split(r",? and |, | ", match.group("field").strip(" ,")) if w]
     if match.group("title").lower() not in TITLES or not any(_is_field_word(w, context) for w in field):
-        return None
-    if not all(_is_name_word(w, context) for w in match.group("name").split(" ")):
-        return None
+        return False
+    if title_case_line(context.text, match.start("name"), match.end("name")):
+        return False
+    return all(_is_name_word(w, context) for w in match.group("name").split(" "))
+
+
+def _with_third_word(match: re.Match, ents: list[Ent], context: Context) -> int:
+    """Where the name starts: at its two words, or at the name word right before them (one space
+    between) when the model's person span holds that word too."""
     start = match.start("name")
-    return start - len(field[-1]) - 1 if len(field) > 1 and _is_name_word(field[-1], context) else start
+    before = _WORD_BEFORE.search(context.text, max(0, start - 40), start)
+    if before and _is_name_word(before.group(1), context) and any(
+        e.label == "PERSON" and e.start <= before.start(1) < e.end for e in ents
+    ):
+        return before.start(1)
+    return start
 
 
 def _is_name_word(word: str, context: Context) -> bool:

@@ -27,16 +27,21 @@ _LIST_GOES_ON = re.compile(rf", ({NAME_WORD}),? and ")
 _LIST_NEXT = re.compile(rf"(?:, | and |, and )({NAME_WORD})(?=[;,.:!?]| [a-z]| and |\s*$)")
 #: Plural heads that places listed before them share ("… and Gamma regions"), and their singulars.
 _UNITS = {"regions": "region", "oblasts": "oblast", "provinces": "province", "districts": "district",
-          "counties": "county"}
+          "counties": "county", "territories": "territory"}
+#: The names a unit goes by besides its own word: a Russian krai is a "territory" in English.
+_UNIT_NAMES = {"territory": ("territory", "Territory", "Krai", "krai")}
 _SHARED_HEAD = re.compile(rf" ({'|'.join(_UNITS)})\b", re.IGNORECASE)
 #: "regional" after a place: the place is the region ("the Gamma regional administration"); a
 #: "regional centre" is the city that is the region's capital. A front's "direction" named after
 #: a place ("fighting in the Gamma direction", "… and Delta directions") is the region around it.
 _REGIONAL = re.compile(r" (?:regional\b(?! cent(?:re|er)s?\b)|directions?\b)")
-#: A plural unit word announcing the places that are such units, before a dash or a colon ("the
-#: southern regions of Alphania - Gamma and Delta"). (Not a front's "direction": the places
+#: A plural unit word announcing the places that are such units, before a dash, a colon or
+#: "including" ("the southern regions of Alphania - Gamma and Delta", "regions, including Gamma"). (Not a front's "direction": the places
 #: listed after it are the towns fought over in it.)
-_UNIT_BEFORE = re.compile(rf"\b({'|'.join(_UNITS)})(?: of (?:the )?{NAME_WORD}(?: {NAME_WORD})?)? ?[-–—:] ?$", re.IGNORECASE)
+_UNIT_BEFORE = re.compile(
+    rf"\b({'|'.join(_UNITS)})(?: of (?:the )?{NAME_WORD}(?: {NAME_WORD})?)?(?: ?[-–—:] ?|,? (?:including|such as|namely) )$",
+    re.IGNORECASE,
+)
 
 
 def split_known_prefix(ents: list[Ent], context: Context) -> list[Ent]:
@@ -231,8 +236,10 @@ def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
     for group in _lists(result, text):
         unit = _shared_unit(result[group[-1]].end, text, len(group)) or _announced_unit(result[group[0]].start, text)
         if unit and all(result[i].label in ("GPE", "LOC") for i in group):
-            for i in group:
-                result[i] = _as_unit(result[i], unit, context)
+            surfaces = [text[result[i].start : result[i].end] for i in group]
+            for i, surface in zip(group, surfaces):
+                if not any(other.startswith(surface + " ") for other in surfaces):  # "X, X Region and Y": X is the city
+                    result[i] = _as_unit(result[i], unit, context)
     return result
 
 
@@ -257,7 +264,7 @@ def _as_unit(ent: Ent, unit: str, context: Context) -> Ent:
     place, written with the unit in lower case or capitalised ("… region", "… Oblast"); a
     known name's pattern may hold "the" ("the Alpha" + "region" is looked up as "Alpha region")."""
     surface = re.sub(r"^[Tt]he ", "", context.text[ent.start : ent.end])
-    for form in (unit, unit.capitalize()):
+    for form in _UNIT_NAMES.get(unit, (unit, unit.capitalize())):
         if context.known_as(f"{surface} {form}") in ("GPE", "LOC"):
             return replace(ent, head=form)
     return ent

@@ -142,6 +142,7 @@ NAME_HEADS = {
 OF_PLACE_HEADS = {
     **dict.fromkeys("battle battles siege day days week".split(), "EVENT"),
     **dict.fromkeys("constitution code".split(), "LAW"),  # "Constitution of …": a law's title
+    "anthem": "WORK_OF_ART",  # "National Anthem of …"
     **dict.fromkeys("hero heroes medal artist".split(), "AWARD"),  # "Hero of …", "People's Artist of …"
 }
 
