@@ -70,12 +70,14 @@ def test_a_killed_writer_leaves_no_lock_behind_even_if_its_forked_workers_live_o
         "import os, sys, time\nfrom kb import lock\n"
         f"with lock.build_lock({str(path)!r}):\n"
         "    child = os.fork()\n"
-        "    if child == 0:\n        time.sleep(60)\n        os._exit(0)\n"
+        "    if child == 0:\n        print('forked', flush=True)\n        time.sleep(60)\n        os._exit(0)\n"
         "    print(child, flush=True)\n    time.sleep(60)\n"
     )
     holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                               cwd=Path(__file__).resolve().parents[1])
-    worker = int(holder.stdout.readline())
+    # both lines, in either order: the worker has run past the fork (and its at-fork handler)
+    lines = {holder.stdout.readline().strip(), holder.stdout.readline().strip()}
+    worker = int(next(line for line in lines if line != "forked"))
     try:
         with pytest.raises(lock.DatabaseBusy):
             with lock.build_lock(path):
