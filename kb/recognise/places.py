@@ -36,10 +36,11 @@ _SHARED_HEAD = re.compile(rf" ({'|'.join(_UNITS)})\b", re.IGNORECASE)
 #: a place ("fighting in the Gamma direction", "… and Delta directions") is the region around it.
 _REGIONAL = re.compile(r" (?:regional\b(?! cent(?:re|er)s?\b)|directions?\b)")
 #: A plural unit word announcing the places that are such units, before a dash, a colon or
-#: "including" ("the southern regions of Alphania - Gamma and Delta", "regions, including Gamma"). (Not a front's "direction": the places
-#: listed after it are the towns fought over in it.)
+#: "including" ("the southern regions of Alphania - Gamma and Delta", "regions, including
+#: Gamma"). (Not a front's "direction": the places listed after it are the towns fought over.)
 _UNIT_BEFORE = re.compile(
-    rf"\b({'|'.join(_UNITS)})(?: of (?:the )?{NAME_WORD}(?: {NAME_WORD})?)?(?: ?[-–—:] ?|,? (?:including|such as|namely) )$",
+    rf"\b({'|'.join(_UNITS)})(?: of (?:the )?{NAME_WORD}(?: {NAME_WORD})?)?"
+    r"(?: ?[-–—:] ?|,? (?:including|such as|namely) )$",
     re.IGNORECASE,
 )
 
@@ -226,8 +227,9 @@ def _lists(ents: list[Ent], text: str) -> list[list[int]]:
 def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
     """A place listed before a plural administrative head ("the Alpha, Beta and Gamma regions")
     is that unit, and so is a place before "regional" or "direction" ("the Gamma regional
-    council", "fighting in the Gamma direction"), and places listed after a dash or a colon that
-    a plural unit word announces ("the southern regions - Gamma and Delta"): when the knowledge
+    council", "fighting in the Gamma direction"), and places listed after a dash, a colon or
+    "including" that a plural unit word announces ("the southern regions - Gamma and Delta"; a
+    place whose region the list names too stays the place): when the knowledge
     base knows "<place> region" (a region's alias), the mention names it, not the city of the
     same name. A place whose unit the knowledge base does not know stays as it is (a country, a
     sea or a peninsula listed before "regions" is no region of that name)."""
@@ -254,15 +256,16 @@ def _shared_unit(end: int, text: str, listed: int) -> str | None:
 
 def _announced_unit(start: int, text: str) -> str | None:
     """The unit that places listed from ``start`` are, when a plural unit word announces them
-    before a dash or a colon ("… regions of Alphania - Gamma and Delta")."""
+    before a dash, a colon or "including" ("… regions of Alphania - Gamma and Delta")."""
     announced = _UNIT_BEFORE.search(text, max(0, start - 80), start)
     return _UNITS[announced.group(1).lower()] if announced else None
 
 
 def _as_unit(ent: Ent, unit: str, context: Context) -> Ent:
     """A place span that names "<place> <unit>", when the knowledge base knows that name as a
-    place, written with the unit in lower case or capitalised ("… region", "… Oblast"); a
-    known name's pattern may hold "the" ("the Alpha" + "region" is looked up as "Alpha region")."""
+    place, written with the unit in lower case or capitalised ("… region", "… Oblast"; a
+    territory as "… Krai"); a known name's pattern may hold "the" ("the Alpha" + "region" is
+    looked up as "Alpha region")."""
     surface = re.sub(r"^[Tt]he ", "", context.text[ent.start : ent.end])
     for form in _UNIT_NAMES.get(unit, (unit, unit.capitalize())):
         if context.known_as(f"{surface} {form}") in ("GPE", "LOC"):

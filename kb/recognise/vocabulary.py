@@ -43,7 +43,8 @@ FIELD_WORDS = frozenset(
     "defense emergencies emergency construction housing transport communications media science sport sports "
     "tourism labour labor welfare territories communities reintegration veterans disaster civil natural "
     "digital transformation innovation research technology technologies ecology food fisheries forestry "
-    "youth family families regional social strategic reforms reform integration staff utilities services climate action".split()
+    "youth family families regional social strategic reforms reform integration staff utilities services "
+    "climate action".split()
 )
 
 #: Words that make "<…> of <place>" a country's long name ("Republic of X", "Kingdom of X").
@@ -136,8 +137,9 @@ NAME_HEADS = {
 }
 
 #: Heads of names "<head> of <place>" that are no place but something named after one: a
-#: battle, an honour, a festival ("Battle of …", "Hero of …", "Days of …"), with the label such
-#: a name gets. ("Defence" is left out: "Territorial Defence of …" is a body.) ("Order"
+#: battle, an honour, a festival, a law, an anthem ("Battle of …", "Hero of …", "Days of …",
+#: "Constitution of …", "National Anthem of …"), with the label such a name gets. ("Defence" is
+#: left out: "Territorial Defence of …" is a body.) ("Order"
 #: is left out: an executive order is no honour.)
 OF_PLACE_HEADS = {
     **dict.fromkeys("battle battles siege day days week".split(), "EVENT"),
