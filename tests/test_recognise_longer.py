@@ -175,3 +175,19 @@ def test_bodies_and_acts_named_after_known_names(text, spans, expected):
 )
 def test_a_model_span_of_head_words_only_is_taken_in(text, spans, expected):
     assert found(text, *spans) == expected
+
+
+@pytest.mark.parametrize(
+    "text, spans, expected",
+    [
+        ("They fly Omega Union A320 jets.", [("Omega Union", "ORG")], [("Omega Union A320", "PRODUCT")]),
+        ("They ordered the Omega Union 737 last year.", [("Omega Union", "ORG")], [("Omega Union 737", "PRODUCT")]),
+        ("Doses of Omega Union V arrived.", [("Omega Union", "ORG")], [("Omega Union V", "PRODUCT")]),
+        # a year, a count, the pronoun "I": the organisation itself
+        ("The Omega Union 2030 agenda was read.", [("Omega Union", "ORG")], [("Omega Union", "ORG")]),
+        ("The Omega Union 27 met.", [("Omega Union", "ORG")], [("Omega Union", "ORG")]),
+        ("In Omega Union I saw it.", [("Omega Union", "ORG")], [("Omega Union", "ORG")]),
+    ],
+)
+def test_a_designation_after_an_organisation_makes_a_product(text, spans, expected):
+    assert found(text, *spans) == expected

@@ -28,6 +28,11 @@ _AND_AFTER = re.compile(r" (and|&)(?= [A-Z])")
 #: What joins two names into one compound ("Omega Union-Alphania"); a dash with spaces around it
 #: is punctuation ("… reached Alphaville – Omega Union staff said").
 _HYPHEN = re.compile(r"[-‐–]")
+#: A model's or a version's designation after a maker's name ("… A320", "… 737", "… V"): the name
+#: of a product, not of its maker. Not a year ("… 2030"), a count ("the … 27"), nor "I" or "A".
+_DESIGNATION = re.compile(
+    r" ((?:[A-Z]{1,3}-?\d{1,4}[A-Z]{0,3}|(?!(?:19|20)\d\d\b)\d{3,4}|[IVX]{2,4}|[B-HJ-Z]))(?![\w'’-])"
+)
 #: A lower-case word after a place ("… accords").
 _LOWER_AFTER = re.compile(r" ([a-z]+)\b")
 #: A state form after a place, with up to two words between ("… People's Republic(s)").
@@ -111,11 +116,15 @@ def _longer(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list
 def _organisation_longer(ent: Ent, context: Context, spans: list[tuple[int, int]], ents: list[Ent]) -> Ent | None:
     """The longer name a known organisation starts, when the Title-case words after it end in
     the head word of one of its bodies or agreements ("Alpha Council Secretariat" an ORG, "Alpha
-    Council Charter" a LAW); None otherwise: its meetings and programmes ("Alpha Council Summit")
-    are the organisation's own, and a title after it ("Alpha Council Secretary") qualifies a person."""
+    Council Charter" a LAW), or a designation follows it ("Alpha Works A320", a PRODUCT); None
+    otherwise: its meetings and programmes ("Alpha Council Summit") are the organisation's own,
+    and a title after it ("Alpha Council Secretary") qualifies a person."""
     text = context.text
     if _glued(text, ent.start, ent.end) or title_case_line(text, ent.start, ent.end):
         return None
+    designation = _DESIGNATION.match(text, ent.end)
+    if designation and not overlaps(*designation.span(1), spans):
+        return Ent(ent.start, designation.end(), "PRODUCT")
     end, label = _end_after(ent, context, spans, ents)
     return Ent(ent.start, end, label) if end > ent.end and label in _ORGANISATION_PARTS else None
 
