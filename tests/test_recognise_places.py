@@ -72,3 +72,12 @@ def test_a_place_whose_region_the_list_names_too_stays_the_city():
     assert heads(text, "Gammaville", "Gammaville Oblast", "Deltaburg") == [
         ("Gammaville", ""), ("Gammaville Oblast", ""), ("Deltaburg", "region")
     ]
+
+
+def test_places_before_and_other_regions_are_regions():
+    text = "In the Gammaville and other regions, and in the Deltaburg, Gammaville and other regions, it rained."
+    assert heads(text, "Gammaville", "Deltaburg", "Gammaville") == [
+        ("Gammaville", "region"), ("Deltaburg", "region"), ("Gammaville", "region")
+    ]
+    text = "In Gammaville and other cities it rained."
+    assert heads(text, "Gammaville") == [("Gammaville", "")]

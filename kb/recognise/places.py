@@ -30,7 +30,7 @@ _UNITS = {"regions": "region", "oblasts": "oblast", "provinces": "province", "di
           "counties": "county", "territories": "territory"}
 #: The names a unit goes by besides its own word: a Russian krai is a "territory" in English.
 _UNIT_NAMES = {"territory": ("territory", "Territory", "Krai", "krai")}
-_SHARED_HEAD = re.compile(rf" ({'|'.join(_UNITS)})\b", re.IGNORECASE)
+_SHARED_HEAD = re.compile(rf"( and other)? ({'|'.join(_UNITS)})\b", re.IGNORECASE)
 #: "regional" after a place: the place is the region ("the Gamma regional administration"); a
 #: "regional centre" is the city that is the region's capital. A front's "direction" named after
 #: a place ("fighting in the Gamma direction", "… and Delta directions") is the region around it.
@@ -247,11 +247,12 @@ def shared_heads(ents: list[Ent], context: Context) -> list[Ent]:
 
 def _shared_unit(end: int, text: str, listed: int) -> str | None:
     """The unit that the places listed before ``end`` are: "region" before "regional" or
-    "direction(s)" (one place or several), the singular of a plural unit word after several places."""
+    "direction(s)" (one place or several), the singular of a plural unit word after several places
+    or after "and other" ("the Alpha and other regions")."""
     if _REGIONAL.match(text, end):
         return "region"
     head = _SHARED_HEAD.match(text, end)
-    return _UNITS[head.group(1).lower()] if head is not None and listed > 1 else None
+    return _UNITS[head.group(2).lower()] if head is not None and (listed > 1 or head.group(1)) else None
 
 
 def _announced_unit(start: int, text: str) -> str | None:
